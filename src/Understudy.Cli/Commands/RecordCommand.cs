@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Understudy.Cli.Infrastructure;
+using Understudy.Cli.Recording;
+using Understudy.Core.Capture;
+using Understudy.Core.Pipeline;
+using Understudy.Platform.X11;
+
+namespace Understudy.Cli.Commands;
+
+/// <summary><c>understudy record</c>: capture until Ctrl+C, SIGTERM or the duration; prints the session id on stdout.</summary>
+internal static class RecordCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var allowApp = new Option<string[]>("--allow-app")
+        {
+            Description = "Record only while this application (WM_CLASS class or instance) is in front; repeatable. Without it every application is recorded.",
+            HelpName = "CLASS",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds", HelpName = "S" };
+        var task = new Option<string?>("--task") { Description = "What the person is about to do; marks the recording as one task", HelpName = "TEXT" };
+        var display = new Option<string?>("--display") { Description = "X display to record (default: $DISPLAY)", HelpName = "NAME" };
+
+        var command = new Command("record", "Record input and the active application into a new encrypted session")
+        {
+            data, allowApp, duration, task, display,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(data),
+            parse.GetValue(allowApp) ?? [],
+            parse.GetValue(duration),
+            parse.GetValue(task),
+            parse.GetValue(display)));
+        return command;
+    }
+
+    private static int Run(string? dataOption, string[] allowApps, double? durationSeconds, string? task, string? displayName)
+    {
+        if (durationSeconds is { } seconds && (double.IsNaN(seconds) || seconds <= 0 || seconds > 7 * 24 * 3600))
+        {
+            throw new UsageException($"--duration: expected a number of seconds between 0 and 604800, got {seconds}");
+        }
+        AppScope scope;
+        try
+        {
+            scope = AppScope.FromAllowList(allowApps);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--allow-app: {ex.Message}");
+        }
+        if (task is not null && (task.Length == 0 || task.Length > 1000))
+        {
+            throw new UsageException("--task: expected 1 to 1000 characters");
+        }
+
+        using var backend = X11DesktopBackend.Open(displayName);
+        var store = StoreAccess.Open(dataOption, create: true);
+        if (scope.AllowsAll)
+        {
+            ErrorReporter.Warn("no --allow-app given: every application in front will be recorded");
+        }
+
+        using var stop = new CancellationTokenSource();
+        if (durationSeconds is { } limit)
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(limit));
+        }
+        void OnSignal(PosixSignalContext context)
+        {
+            // Handled here: the recorder closes the session instead of the runtime ending the process.
+            context.Cancel = true;
+            stop.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+
+        var result = RecordingRun.Run(
+            backend,
+            store,
+            scope,
+            new RecorderOptions { Task = task },
+            stop.Token,
+            id => Console.Error.WriteLine($"understudy: recording session {id} on {backend.Name} {backend.Screen.Width}x{backend.Screen.Height}; Ctrl+C stops"));
+
+        Console.Out.WriteLine(result.SessionId);
+        var outcome = result.Outcome;
+        if (outcome.DroppedInput > 0)
+        {
+            ErrorReporter.Warn($"{outcome.DroppedInput} input events were lost because the recorder fell behind; the session marks them as gaps");
+        }
+        if (!result.Closed)
+        {
+            return ErrorReporter.Report($"session {result.SessionId} could not be closed: {result.CloseError}; what was written is kept", ExitCodes.Failure);
+        }
+        return outcome.Reason switch
+        {
+            RecordingEndReason.Stopped => ExitCodes.Ok,
+            RecordingEndReason.DisplayLost => ErrorReporter.Report($"the X display went away during recording; session {result.SessionId} was closed with everything captured until then", ExitCodes.Failure),
+            RecordingEndReason.WriteFailed => ErrorReporter.Report($"recording stopped: {outcome.Error}; session {result.SessionId} keeps what was written before", ExitCodes.Failure),
+            _ => ErrorReporter.Report($"recording stopped: {outcome.Error}", ExitCodes.Failure),
+        };
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Understudy.Cli.Commands;
+using Understudy.Cli.Infrastructure;
+using Understudy.Core.Capture;
+
+namespace Understudy.Cli;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = BuildRootCommand();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            return ErrorReporter.Report($"{parse.Errors[0].Message} (see 'understudy --help')", ExitCodes.BadInput);
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException ex)
+        {
+            return ErrorReporter.Report(ex.Message, ExitCodes.BadInput);
+        }
+        catch (CaptureUnavailableException ex)
+        {
+            return ErrorReporter.Report(ex.Message, ExitCodes.BadInput);
+        }
+        catch (CommandFailedException ex)
+        {
+            return ErrorReporter.Report(ex.Message, ExitCodes.Failure);
+        }
+        catch (IOException ex)
+        {
+            return ErrorReporter.Report(ex.Message, ExitCodes.Failure);
+        }
+        catch (Exception ex)
+        {
+            // A bug, not a user error: still one line, and only the exception's own message (never content).
+            return ErrorReporter.Report($"internal error ({ex.GetType().Name}): {ex.Message}", ExitCodes.Failure);
+        }
+    }
+
+    internal static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("Understudy: record how people use computers, with their consent, as private training data for computer-use agents.")
+        {
+            RecordCommand.Create(),
+            SessionsCommand.Create(),
+            DemoCommand.Create(),
+        };
+        return root;
+    }
+}

@@ -1,0 +1,71 @@
+using Understudy.Cli.Infrastructure;
+using Understudy.Core.Capture;
+using Understudy.Core.Pipeline;
+using Understudy.Storage;
+
+namespace Understudy.Cli.Recording;
+
+internal sealed record RecordingResult(string SessionId, RecordingOutcome Outcome, bool Closed, string? CloseError);
+
+/// <summary>
+/// One recording from start to a closed session: creates the session, runs the recorder on the
+/// calling thread until <paramref name="stop"/> fires or capture fails, and always closes the
+/// session so that what was recorded stays readable, whatever ended the recording.
+/// </summary>
+internal static class RecordingRun
+{
+    public static RecordingResult Run(
+        IDesktopBackend backend,
+        SessionStore store,
+        AppScope scope,
+        RecorderOptions options,
+        CancellationToken stop,
+        Action<string>? onStarted = null)
+    {
+        SessionWriter writer;
+        try
+        {
+            writer = store.Create(new SessionStartInfo(backend.Name, backend.Screen, [.. scope.AllowedApps]));
+        }
+        catch (StorageException ex)
+        {
+            throw new CommandFailedException($"cannot create a session: {ex.Message}");
+        }
+
+        using var input = backend.CreateInputSource(new InputSourceOptions());
+        using var window = backend.CreateWindowSource();
+        var recorder = new Recorder([window, input], new ScopeGate(scope), new SessionEventWriter(writer), options, SystemClock.Instance);
+        recorder.CaptureStarted += () => onStarted?.Invoke(writer.Id);
+
+        RecordingOutcome outcome;
+        try
+        {
+            outcome = recorder.Run(stop);
+        }
+        catch
+        {
+            TryClose(writer, new SessionEndInfo("error", 0));
+            throw;
+        }
+
+        var (closed, closeError) = TryClose(writer, new SessionEndInfo(outcome.EndReasonName, outcome.DroppedInput));
+        return new RecordingResult(writer.Id, outcome, closed, closeError);
+    }
+
+    private static (bool Closed, string? Error) TryClose(SessionWriter writer, SessionEndInfo end)
+    {
+        try
+        {
+            writer.Close(end);
+            return (true, null);
+        }
+        catch (StorageException ex)
+        {
+            return (false, ex.Message);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+namespace Understudy.Core.Model;
+
+/// <summary>What happened, without when: the part of an event a source knows.</summary>
+public abstract record EventPayload
+{
+    public abstract EventKind Kind { get; }
+}
+
+/// <summary>Modifier state as it was just before the event (X11 semantics).</summary>
+[Flags]
+public enum Modifiers : ushort
+{
+    None = 0,
+    Shift = 1 << 0,
+    CapsLock = 1 << 1,
+    Ctrl = 1 << 2,
+    Alt = 1 << 3,
+    NumLock = 1 << 4,
+    Super = 1 << 5,
+    AltGr = 1 << 6,
+}
+
+public static class ModifierNames
+{
+    private static readonly (Modifiers Flag, string Name)[] Names =
+    [
+        (Modifiers.Shift, "shift"),
+        (Modifiers.CapsLock, "caps_lock"),
+        (Modifiers.Ctrl, "ctrl"),
+        (Modifiers.Alt, "alt"),
+        (Modifiers.NumLock, "num_lock"),
+        (Modifiers.Super, "super"),
+        (Modifiers.AltGr, "altgr"),
+    ];
+
+    public static IEnumerable<string> ToNames(this Modifiers modifiers)
+    {
+        foreach (var (flag, name) in Names)
+        {
+            if ((modifiers & flag) != 0)
+            {
+                yield return name;
+            }
+        }
+    }
+
+    public static bool TryParse(string name, out Modifiers modifier)
+    {
+        foreach (var (flag, candidate) in Names)
+        {
+            if (candidate == name)
+            {
+                modifier = flag;
+                return true;
+            }
+        }
+        modifier = Modifiers.None;
+        return false;
+    }
+}
+
+/// <summary>
+/// A key press or release. <see cref="Key"/> names the key (the keysym of its base level,
+/// e.g. <c>a</c>, <c>Return</c>, <c>shift_l</c>); <see cref="Text"/> is what it produced
+/// (e.g. <c>A</c> with shift), null for keys that produce no text and for releases.
+/// </summary>
+public sealed record KeyPayload(bool IsDown, string Key, string? Text, Modifiers Modifiers, int KeyCode) : EventPayload
+{
+    public override EventKind Kind => IsDown ? EventKind.KeyDown : EventKind.KeyUp;
+}
+
+public sealed record PointerMovePayload(int X, int Y) : EventPayload
+{
+    public override EventKind Kind => EventKind.PointerMove;
+}
+
+public enum MouseButton : byte
+{
+    Left = 1,
+    Middle = 2,
+    Right = 3,
+    Back = 8,
+    Forward = 9,
+    Other = 255,
+}
+
+public static class MouseButtonNames
+{
+    public static string ToWireName(this MouseButton button) => button switch
+    {
+        MouseButton.Left => "left",
+        MouseButton.Middle => "middle",
+        MouseButton.Right => "right",
+        MouseButton.Back => "back",
+        MouseButton.Forward => "forward",
+        _ => "other",
+    };
+
+    public static MouseButton Parse(string name) => name switch
+    {
+        "left" => MouseButton.Left,
+        "middle" => MouseButton.Middle,
+        "right" => MouseButton.Right,
+        "back" => MouseButton.Back,
+        "forward" => MouseButton.Forward,
+        _ => MouseButton.Other,
+    };
+}
+
+public sealed record ButtonPayload(bool IsDown, MouseButton Button, int X, int Y, Modifiers Modifiers) : EventPayload
+{
+    public override EventKind Kind => IsDown ? EventKind.ButtonDown : EventKind.ButtonUp;
+}
+
+/// <summary>One scroll notch (or several, coalesced by the source). Positive <see cref="Dy"/> is down, positive <see cref="Dx"/> is right.</summary>
+public sealed record ScrollPayload(int Dx, int Dy, int X, int Y, Modifiers Modifiers) : EventPayload
+{
+    public override EventKind Kind => EventKind.Scroll;
+}
+
+/// <summary>Size of the screen (root window) in pixels.</summary>
+public readonly record struct ScreenSize(int Width, int Height);
+
+/// <summary>Screen rectangle in root-window pixels.</summary>
+public readonly record struct Rect(int X, int Y, int Width, int Height);
+
+/// <summary>The active window changed, or its title did.</summary>
+public sealed record FocusPayload(string App, string? Instance, string? Title, int? Pid, Rect? Bounds, long WindowId) : EventPayload
+{
+    public override EventKind Kind => EventKind.Focus;
+}
+
+/// <summary>Why events are missing from a stretch of the session.</summary>
+public static class GapReasons
+{
+    public const string OutOfScope = "out_of_scope";
+    public const string InputOverflow = "input_overflow";
+    public const string Paused = "paused";
+    public const string DisplayLost = "display_lost";
+}
+
+/// <summary>
+/// Events were deliberately not kept for a while. <see cref="DurationNs"/> spans from the
+/// first lost event to the end of the gap; <see cref="Dropped"/> counts lost input events.
+/// </summary>
+public sealed record GapPayload(string Reason, long DurationNs, long Dropped) : EventPayload
+{
+    public override EventKind Kind => EventKind.Gap;
+}
+
+public static class MarkerTypes
+{
+    public const string TaskBegin = "task_begin";
+    public const string TaskEnd = "task_end";
+    public const string SessionBegin = "session_begin";
+    public const string SessionEnd = "session_end";
+}
+
+public sealed record MarkerPayload(string Marker, string? Label) : EventPayload
+{
+    public override EventKind Kind => EventKind.Marker;
+}

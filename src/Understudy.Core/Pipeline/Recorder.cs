@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+
+namespace Understudy.Core.Pipeline;
+
+public sealed record RecorderOptions
+{
+    /// <summary>How long events wait for stragglers from other sources before being numbered.</summary>
+    public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>How often buffered events are handed to the OS. Bounds what a kill -9 can lose.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often written events are forced to the disk (fsync). Bounds what a power cut can lose.</summary>
+    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Optional task description; written as task_begin/task_end markers.</summary>
+    public string? Task { get; init; }
+}
+
+public enum RecordingEndReason
+{
+    Stopped,
+    DisplayLost,
+    SourceFailed,
+    WriteFailed,
+}
+
+public sealed record RecordingOutcome(
+    RecordingEndReason Reason,
+    string? Error,
+    long EventsWritten,
+    IReadOnlyDictionary<EventKind, long> CountsByKind,
+    long DroppedOutOfScope,
+    long DroppedInput,
+    long ClampedLateEvents)
+{
+    public string EndReasonName => Reason switch
+    {
+        RecordingEndReason.Stopped => "stopped",
+        RecordingEndReason.DisplayLost => "display_lost",
+        RecordingEndReason.SourceFailed => "source_failed",
+        RecordingEndReason.WriteFailed => "write_failed",
+        _ => "unknown",
+    };
+}
+
+/// <summary>
+/// Runs a recording: sources post events from their threads; one pipeline thread (the
+/// caller of <see cref="Run"/>) orders them, passes them through the scope gate, numbers them
+/// and hands them to the writer. Nothing here blocks a source.
+/// </summary>
+public sealed class Recorder : ICaptureSink
+{
+    private readonly IReadOnlyList<ICaptureSource> _sources;
+    private readonly ScopeGate _gate;
+    private readonly IEventWriter _writer;
+    private readonly RecorderOptions _options;
+    private readonly IClock _clock;
+    private readonly ConcurrentQueue<CapturedEvent> _incoming = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Dictionary<EventKind, long> _counts = [];
+    private readonly Sequencer _sequencer = new();
+    private CaptureFault? _fault;
+    private long _droppedInput;
+
+    public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock)
+    {
+        _sources = sources;
+        _gate = gate;
+        _writer = writer;
+        _options = options;
+        _clock = clock;
+    }
+
+    /// <summary>Events numbered so far. Read from any thread for status displays.</summary>
+    public long EventsWritten => Interlocked.Read(ref _eventsWritten);
+
+    private long _eventsWritten;
+
+    /// <summary>Raised on the pipeline thread once every source is capturing.</summary>
+    public event Action? CaptureStarted;
+
+    public void Post(in CapturedEvent captured) => _incoming.Enqueue(captured);
+
+    public void Fault(CaptureFault fault)
+    {
+        Interlocked.CompareExchange(ref _fault, fault, null);
+        _wake.Set();
+    }
+
+    /// <summary>Records until <paramref name="stop"/> fires or a source fails; always closes what it started.</summary>
+    public RecordingOutcome Run(CancellationToken stop)
+    {
+        var orderer = new EventOrderer((long)_options.ReorderWindow.TotalNanoseconds);
+        var released = new List<CapturedEvent>(256);
+        var gated = new List<CapturedEvent>(256);
+        var started = new List<ICaptureSource>();
+        var reason = RecordingEndReason.Stopped;
+        string? error = null;
+
+        using var registration = stop.Register(() => _wake.Set());
+        try
+        {
+            EmitDirect(Marker(MarkerTypes.SessionBegin, null), gated);
+            if (_options.Task is { } task)
+            {
+                EmitDirect(Marker(MarkerTypes.TaskBegin, task), gated);
+            }
+            WriteAll(gated);
+
+            foreach (var source in _sources)
+            {
+                source.Start(this);
+                started.Add(source);
+            }
+            CaptureStarted?.Invoke();
+
+            var lastFlush = _clock.MonoNs;
+            var lastSync = lastFlush;
+            var flushNs = (long)_options.FlushInterval.TotalNanoseconds;
+            var syncNs = (long)_options.SyncInterval.TotalNanoseconds;
+            while (!stop.IsCancellationRequested && Volatile.Read(ref _fault) is null)
+            {
+                _wake.WaitOne(_options.PollInterval);
+                Pump(orderer, released, gated, drainAll: false);
+                var now = _clock.MonoNs;
+                if (now - lastFlush >= flushNs)
+                {
+                    _writer.Flush();
+                    lastFlush = now;
+                }
+                if (now - lastSync >= syncNs)
+                {
+                    _writer.Sync();
+                    lastSync = now;
+                }
+            }
+
+            if (Volatile.Read(ref _fault) is { } fault)
+            {
+                reason = fault.DisplayLost ? RecordingEndReason.DisplayLost : RecordingEndReason.SourceFailed;
+                error = $"{fault.Source}: {fault.Reason}";
+            }
+        }
+        catch (CaptureUnavailableException)
+        {
+            StopAll(started);
+            throw;
+        }
+        catch (EventWriteException ex)
+        {
+            reason = RecordingEndReason.WriteFailed;
+            error = ex.Message;
+        }
+
+        StopAll(started);
+        if (reason != RecordingEndReason.WriteFailed)
+        {
+            try
+            {
+                Pump(orderer, released, gated, drainAll: true);
+                _gate.Finish(_clock.MonoNs, _clock.UtcNow, gated);
+                if (_options.Task is not null)
+                {
+                    gated.Add(Marker(MarkerTypes.TaskEnd, null));
+                }
+                gated.Add(Marker(MarkerTypes.SessionEnd, error is null ? "stopped" : reason.ToString()));
+                WriteAll(gated);
+                _writer.Flush();
+                _writer.Sync();
+            }
+            catch (EventWriteException ex)
+            {
+                reason = RecordingEndReason.WriteFailed;
+                error = ex.Message;
+            }
+        }
+
+        return new RecordingOutcome(reason, error, EventsWritten, new Dictionary<EventKind, long>(_counts), _gate.DroppedTotal, _droppedInput, orderer.ClampedLateEvents);
+    }
+
+    private void Pump(EventOrderer orderer, List<CapturedEvent> released, List<CapturedEvent> gated, bool drainAll)
+    {
+        while (_incoming.TryDequeue(out var captured))
+        {
+            orderer.Add(captured);
+        }
+        released.Clear();
+        if (drainAll)
+        {
+            orderer.ReleaseAll(released);
+        }
+        else
+        {
+            orderer.Release(_clock.MonoNs, released);
+        }
+        foreach (var item in released)
+        {
+            _gate.Process(item, gated);
+        }
+        WriteAll(gated);
+    }
+
+    private void WriteAll(List<CapturedEvent> gated)
+    {
+        foreach (var item in gated)
+        {
+            var numbered = _sequencer.Assign(item);
+            _writer.Append(numbered);
+            _counts[numbered.Kind] = _counts.GetValueOrDefault(numbered.Kind) + 1;
+            if (numbered.Payload is GapPayload { Reason: GapReasons.InputOverflow } overflow)
+            {
+                _droppedInput += overflow.Dropped;
+            }
+            Interlocked.Increment(ref _eventsWritten);
+        }
+        gated.Clear();
+    }
+
+    private static void EmitDirect(CapturedEvent captured, List<CapturedEvent> output) => output.Add(captured);
+
+    private CapturedEvent Marker(string marker, string? label) =>
+        new(_clock.MonoNs, _clock.UtcNow, new MarkerPayload(marker, label));
+
+    private static void StopAll(List<ICaptureSource> started)
+    {
+        foreach (var source in started)
+        {
+            source.Stop();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+
+namespace Understudy.Core.Pipeline;
+
+/// <summary>
+/// Drops everything that happens while an application outside the scope is in front, and
+/// leaves a single <c>gap</c> in its place. Nothing about the out-of-scope app is kept — not
+/// its class, title or the keys typed into it. The gap is stamped when scope resumes and
+/// covers <c>[t_mono_ns − duration_ns, t_mono_ns]</c>.
+/// Until the first focus event the scope is unknown and, unless everything is allowed, the
+/// gate fails closed.
+/// </summary>
+public sealed class ScopeGate(AppScope scope)
+{
+    private bool _inScope = scope.AllowsAll;
+    private bool _gapOpen = !scope.AllowsAll;
+    private long _gapStartNs = long.MinValue;
+    private long _gapDropped;
+
+    // Keys and buttons pressed while in scope: their releases pass even after scope is left,
+    // so later stages never see a key stuck down. A release reveals nothing the press did not.
+    private readonly HashSet<int> _pressedKeys = [];
+    private readonly HashSet<MouseButton> _pressedButtons = [];
+
+    public long DroppedTotal { get; private set; }
+
+    public bool InScope => _inScope;
+
+    public void Process(in CapturedEvent captured, List<CapturedEvent> output)
+    {
+        switch (captured.Payload)
+        {
+            case FocusPayload focus:
+                OnFocus(captured, focus, output);
+                return;
+            case GapPayload or MarkerPayload:
+                output.Add(captured);
+                return;
+            case KeyPayload { IsDown: false } key when _pressedKeys.Remove(key.KeyCode):
+                output.Add(captured);
+                return;
+            case ButtonPayload { IsDown: false } button when _pressedButtons.Remove(button.Button):
+                output.Add(captured);
+                return;
+        }
+
+        if (!_inScope)
+        {
+            Drop(captured.MonoNs);
+            return;
+        }
+
+        switch (captured.Payload)
+        {
+            case KeyPayload { IsDown: true } key:
+                _pressedKeys.Add(key.KeyCode);
+                break;
+            case ButtonPayload { IsDown: true } button:
+                _pressedButtons.Add(button.Button);
+                break;
+        }
+        output.Add(captured);
+    }
+
+    /// <summary>Closes a gap still open at the end of the session.</summary>
+    public void Finish(long endMonoNs, DateTimeOffset endWall, List<CapturedEvent> output)
+    {
+        if (_gapOpen && _gapStartNs != long.MinValue)
+        {
+            output.Add(CloseGap(endMonoNs, endWall));
+        }
+    }
+
+    private void OnFocus(in CapturedEvent captured, FocusPayload focus, List<CapturedEvent> output)
+    {
+        if (scope.Allows(focus))
+        {
+            if (_gapOpen && _gapStartNs != long.MinValue)
+            {
+                output.Add(CloseGap(captured.MonoNs, captured.Wall));
+            }
+            _gapOpen = false;
+            _inScope = true;
+            output.Add(captured);
+            return;
+        }
+
+        _inScope = false;
+        if (!_gapOpen)
+        {
+            _gapOpen = true;
+            _gapStartNs = captured.MonoNs;
+            _gapDropped = 0;
+        }
+        else if (_gapStartNs == long.MinValue)
+        {
+            _gapStartNs = captured.MonoNs;
+        }
+    }
+
+    private void Drop(long monoNs)
+    {
+        if (_gapStartNs == long.MinValue)
+        {
+            _gapStartNs = monoNs;
+        }
+        _gapDropped++;
+        DroppedTotal++;
+    }
+
+    private CapturedEvent CloseGap(long endMonoNs, DateTimeOffset endWall)
+    {
+        var gap = new GapPayload(GapReasons.OutOfScope, Math.Max(0, endMonoNs - _gapStartNs), _gapDropped);
+        _gapOpen = false;
+        _gapStartNs = long.MinValue;
+        _gapDropped = 0;
+        return new CapturedEvent(endMonoNs, endWall, gap);
+    }
+}

@@ -1,0 +1,10 @@
+namespace Understudy.Platform.X11.Interop;
+
+/// <summary>Sonames of the system libraries we bind to, in one place.</summary>
+internal static class NativeLibraries
+{
+    public const string X11 = "libX11.so.6";
+    public const string Xtst = "libXtst.so.6";
+    public const string XkbCommon = "libxkbcommon.so.0";
+    public const string Libc = "libc";
+}

@@ -1,0 +1,245 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+using Understudy.Platform.X11.Interop;
+
+namespace Understudy.Platform.X11.Window;
+
+/// <summary>
+/// Which application is in front: follows EWMH <c>_NET_ACTIVE_WINDOW</c> on the root window and
+/// the title of the active window, and emits a <c>focus</c> event whenever either changes
+/// (window managers often announce the same change twice; repeats are dropped).
+/// </summary>
+internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureSource
+{
+    private X11Connection? _connection;
+    private Thread? _thread;
+    private volatile bool _running;
+    private ICaptureSink? _sink;
+    private nuint _root;
+    private nuint _activeWindow;
+    private FocusPayload? _lastEmitted;
+    private Atoms _atoms;
+
+    public string Name => "x11-window";
+
+    public void Start(ICaptureSink sink)
+    {
+        _sink = sink;
+        _connection = X11Connection.Open(displayName);
+        _connection.Lost += OnLost;
+        var display = _connection.Handle;
+        _atoms = new Atoms(display);
+        _root = Xlib.XDefaultRootWindow(display);
+        Xlib.XSelectInput(display, _root, (nint)Xlib.PropertyChangeMask);
+        _running = true;
+        _thread = new Thread(Loop) { IsBackground = true, Name = "x11-window" };
+        _thread.Start();
+    }
+
+    public void Stop()
+    {
+        _running = false;
+        _thread?.Join(TimeSpan.FromSeconds(3));
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        if (_thread is null || !_thread.IsAlive)
+        {
+            _connection?.Dispose();
+        }
+    }
+
+    private void Loop()
+    {
+        var connection = _connection!;
+        var display = connection.Handle;
+        Refresh(activeChanged: true);
+        var poll = new Libc.PollFd { Fd = Xlib.XConnectionNumber(display), Events = Libc.POLLIN };
+        var eventBuffer = stackalloc byte[Xlib.XEventSize];
+        while (_running && !connection.IsLost)
+        {
+            if (Xlib.XPending(display) == 0)
+            {
+                // Wait on the socket rather than in XNextEvent so that Stop is noticed within the timeout.
+                poll.Revents = 0;
+                Libc.poll(&poll, 1, 200);
+                if (Xlib.XPending(display) == 0)
+                {
+                    continue;
+                }
+            }
+            var activeChanged = false;
+            var titleChanged = false;
+            while (Xlib.XPending(display) > 0 && !connection.IsLost)
+            {
+                Xlib.XNextEvent(display, eventBuffer);
+                if (*(int*)eventBuffer != Xlib.PropertyNotify)
+                {
+                    continue;
+                }
+                var window = *(nuint*)(eventBuffer + 32);
+                var atom = *(nuint*)(eventBuffer + 40);
+                if (window == _root && atom == _atoms.NetActiveWindow)
+                {
+                    activeChanged = true;
+                }
+                else if (window == _activeWindow && (atom == _atoms.NetWmName || atom == _atoms.WmName))
+                {
+                    titleChanged = true;
+                }
+            }
+            if (activeChanged || titleChanged)
+            {
+                Refresh(activeChanged);
+            }
+        }
+    }
+
+    private void Refresh(bool activeChanged)
+    {
+        var display = _connection!.Handle;
+        if (activeChanged)
+        {
+            var active = ReadWindowProperty(display, _root, _atoms.NetActiveWindow);
+            if (active != _activeWindow)
+            {
+                if (_activeWindow != 0)
+                {
+                    Xlib.XSelectInput(display, _activeWindow, 0);
+                }
+                _activeWindow = active;
+                if (active != 0)
+                {
+                    // Title changes of the window in front matter (a browser tab switch changes only the title).
+                    Xlib.XSelectInput(display, active, (nint)Xlib.PropertyChangeMask);
+                }
+            }
+        }
+        var focus = Describe(display, _activeWindow);
+        if (focus is null || focus == _lastEmitted)
+        {
+            return;
+        }
+        _lastEmitted = focus;
+        _sink!.Post(new CapturedEvent(MonotonicClock.NowNs(), DateTimeOffset.UtcNow, focus));
+    }
+
+    private FocusPayload? Describe(nint display, nuint window)
+    {
+        if (window == 0)
+        {
+            // Nothing in front (desktop, or a window manager without EWMH): say so once.
+            return new FocusPayload("", null, null, null, null, 0);
+        }
+        XClassHint hint = default;
+        string? instance = null;
+        string? appClass = null;
+        if (Xlib.XGetClassHint(display, window, &hint) != 0)
+        {
+            instance = Marshal.PtrToStringUTF8(hint.ResName);
+            appClass = Marshal.PtrToStringUTF8(hint.ResClass);
+            if (hint.ResName != 0)
+            {
+                Xlib.XFree(hint.ResName);
+            }
+            if (hint.ResClass != 0)
+            {
+                Xlib.XFree(hint.ResClass);
+            }
+        }
+        var title = ReadStringProperty(display, window, _atoms.NetWmName, _atoms.Utf8String)
+            ?? ReadStringProperty(display, window, _atoms.WmName, Xlib.AnyPropertyType);
+        var pid = ReadCardinal(display, window, _atoms.NetWmPid);
+        Rect? bounds = null;
+        if (Xlib.XGetGeometry(display, window, out _, out _, out _, out var width, out var height, out _, out _) != 0 &&
+            Xlib.XTranslateCoordinates(display, window, _root, 0, 0, out var x, out var y, out _) != 0)
+        {
+            bounds = new Rect(x, y, (int)width, (int)height);
+        }
+        return new FocusPayload(appClass ?? instance ?? "", instance, title, pid is { } p ? (int)p : null, bounds, (long)window);
+    }
+
+    private static nuint ReadWindowProperty(nint display, nuint window, nuint property)
+    {
+        if (Xlib.XGetWindowProperty(display, window, property, 0, 1, 0, Xlib.XA_WINDOW, out _, out var format, out var count, out _, out var data) != Xlib.Success)
+        {
+            return 0;
+        }
+        try
+        {
+            // Format-32 properties arrive as C longs.
+            return format == 32 && count >= 1 && data != 0 ? *(nuint*)data : 0;
+        }
+        finally
+        {
+            if (data != 0)
+            {
+                Xlib.XFree(data);
+            }
+        }
+    }
+
+    private static ulong? ReadCardinal(nint display, nuint window, nuint property)
+    {
+        if (Xlib.XGetWindowProperty(display, window, property, 0, 1, 0, Xlib.XA_CARDINAL, out _, out var format, out var count, out _, out var data) != Xlib.Success)
+        {
+            return null;
+        }
+        try
+        {
+            return format == 32 && count >= 1 && data != 0 ? *(ulong*)data : null;
+        }
+        finally
+        {
+            if (data != 0)
+            {
+                Xlib.XFree(data);
+            }
+        }
+    }
+
+    private static string? ReadStringProperty(nint display, nuint window, nuint property, nuint type)
+    {
+        // Titles longer than 4 KiB are cut: enough for any real title, bounded for a hostile one.
+        if (Xlib.XGetWindowProperty(display, window, property, 0, 1024, 0, type, out var actualType, out var format, out var count, out _, out var data) != Xlib.Success)
+        {
+            return null;
+        }
+        try
+        {
+            if (data == 0 || format != 8 || actualType == 0)
+            {
+                return null;
+            }
+            var bytes = new ReadOnlySpan<byte>((void*)data, (int)count);
+            // WM_NAME may be Latin-1 (STRING) rather than UTF-8.
+            return actualType == Xlib.XA_STRING ? Encoding.Latin1.GetString(bytes) : Encoding.UTF8.GetString(bytes);
+        }
+        finally
+        {
+            if (data != 0)
+            {
+                Xlib.XFree(data);
+            }
+        }
+    }
+
+    private void OnLost(X11Connection connection)
+    {
+        _running = false;
+        _sink?.Fault(new CaptureFault(Name, $"the X server connection to '{connection.Name}' was lost", DisplayLost: true));
+    }
+
+    private readonly struct Atoms(nint display)
+    {
+        public readonly nuint NetActiveWindow = Xlib.XInternAtom(display, "_NET_ACTIVE_WINDOW", 0);
+        public readonly nuint NetWmName = Xlib.XInternAtom(display, "_NET_WM_NAME", 0);
+        public readonly nuint WmName = Xlib.XInternAtom(display, "WM_NAME", 0);
+        public readonly nuint NetWmPid = Xlib.XInternAtom(display, "_NET_WM_PID", 0);
+        public readonly nuint Utf8String = Xlib.XInternAtom(display, "UTF8_STRING", 0);
+    }
+}

@@ -1,0 +1,55 @@
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+using Understudy.Platform.X11.Input;
+using Understudy.Platform.X11.Interop;
+using Understudy.Platform.X11.Window;
+
+namespace Understudy.Platform.X11;
+
+/// <summary>The Linux/X11 backend: XRecord for input, EWMH for the active window.</summary>
+public sealed class X11DesktopBackend : IDesktopBackend
+{
+    private readonly string? _displayName;
+
+    private X11DesktopBackend(string? displayName, ScreenSize screen)
+    {
+        _displayName = displayName;
+        Screen = screen;
+    }
+
+    public string Name => "x11";
+
+    public ScreenSize Screen { get; }
+
+    /// <summary>
+    /// Connects to the display and checks that capture can work there. Throws
+    /// <see cref="CaptureUnavailableException"/> with what to do when it cannot (no DISPLAY,
+    /// a Wayland session, no RECORD extension).
+    /// </summary>
+    public static X11DesktopBackend Open(string? displayName = null)
+    {
+        var sessionType = Environment.GetEnvironmentVariable("XDG_SESSION_TYPE");
+        var waylandDisplay = Environment.GetEnvironmentVariable("WAYLAND_DISPLAY");
+        if (displayName is null && (string.Equals(sessionType, "wayland", StringComparison.OrdinalIgnoreCase) || !string.IsNullOrEmpty(waylandDisplay)))
+        {
+            throw new CaptureUnavailableException(
+                "this is a Wayland session: X11 capture through XWayland would see only X windows and record an incomplete session. " +
+                "Log in to an X11 session (e.g. 'GNOME on Xorg'), or try 'understudy demo' on a virtual desktop.");
+        }
+        using var probe = X11Connection.Open(displayName);
+        if (XTst.XRecordQueryVersion(probe.Handle, out _, out _) == 0)
+        {
+            throw new CaptureUnavailableException($"the X server on '{probe.Name}' has no RECORD extension: input cannot be captured there");
+        }
+        var screen = Xlib.XDefaultScreen(probe.Handle);
+        return new X11DesktopBackend(probe.Name, new ScreenSize(Xlib.XDisplayWidth(probe.Handle, screen), Xlib.XDisplayHeight(probe.Handle, screen)));
+    }
+
+    public ICaptureSource CreateInputSource(InputSourceOptions options) => new XRecordInputSource(_displayName, options);
+
+    public ICaptureSource CreateWindowSource() => new ActiveWindowSource(_displayName);
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,26 @@
+namespace Understudy.Storage;
+
+/// <summary>
+/// The result of checking a session's log end to end: every frame's position, sequence and
+/// (when this device holds the session's key) authentication tag and decoding.
+/// </summary>
+/// <param name="Ok">No damage and no error.</param>
+/// <param name="Frames">Good frames before any damage.</param>
+/// <param name="Events">Events in those frames; seqs 0 … Events − 1 are present without gaps.</param>
+/// <param name="Bytes">Size of events.log.</param>
+/// <param name="ValidBytes">End of the last good frame: the bytes that can be trusted.</param>
+/// <param name="LastSeq">Seq of the last good event, null if there is none.</param>
+/// <param name="Damage">Where the log stops being good, if it does.</param>
+/// <param name="Error">A problem outside the log, e.g. "session … was recorded with device key X, this device has key Y" or a damaged manifest.</param>
+/// <param name="Authenticated">False when the key was unavailable and frames were only checked for structure.</param>
+public sealed record VerifyReport(
+    string SessionId,
+    bool Ok,
+    int Frames,
+    long Events,
+    long Bytes,
+    long ValidBytes,
+    long? LastSeq,
+    SessionDamage? Damage,
+    string? Error,
+    bool Authenticated);
