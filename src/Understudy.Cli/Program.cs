@@ -13,7 +13,8 @@ internal static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            return ErrorReporter.Report($"{parse.Errors[0].Message} (see 'understudy --help')", ExitCodes.BadInput);
+            var messages = string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')));
+            return ErrorReporter.Report($"{messages} (see 'understudy --help')", ExitCodes.BadInput);
         }
         try
         {

@@ -16,6 +16,11 @@ internal sealed unsafe class X11Connection : IDisposable
     private static int s_handlersInstalled;
     private static long s_protocolErrors;
 
+    // Displays whose server went away. After an I/O error Xlib may leave a display's lock held,
+    // and XCloseDisplay on any connection to that server then blocks forever; a dead server has
+    // nothing to release, so those connections are abandoned instead of closed.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> s_lostDisplays = new(StringComparer.Ordinal);
+
     private GCHandle _self;
     private nint _display;
     private int _lost;
@@ -32,7 +37,7 @@ internal sealed unsafe class X11Connection : IDisposable
 
     public nint Handle => _display;
 
-    public bool IsLost => Volatile.Read(ref _lost) != 0;
+    public bool IsLost => Volatile.Read(ref _lost) != 0 || s_lostDisplays.ContainsKey(Name);
 
     /// <summary>Called once, from whichever thread noticed, when the X server connection breaks.</summary>
     public event Action<X11Connection>? Lost;
@@ -60,7 +65,7 @@ internal sealed unsafe class X11Connection : IDisposable
     public void Dispose()
     {
         var display = Interlocked.Exchange(ref _display, 0);
-        if (display != 0)
+        if (display != 0 && !IsLost && !s_lostDisplays.ContainsKey(Name))
         {
             Xlib.XCloseDisplay(display);
         }
@@ -98,6 +103,7 @@ internal sealed unsafe class X11Connection : IDisposable
         if (GCHandle.FromIntPtr(userData).Target is X11Connection connection &&
             Interlocked.Exchange(ref connection._lost, 1) == 0)
         {
+            s_lostDisplays[connection.Name] = true;
             connection.Lost?.Invoke(connection);
         }
     }

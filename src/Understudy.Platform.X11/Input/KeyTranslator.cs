@@ -9,14 +9,20 @@ namespace Understudy.Platform.X11.Input;
 internal readonly record struct TranslatedKey(string Key, string? Text, Modifiers Modifiers, uint Keysym);
 
 /// <summary>
-/// Turns (keycode, modifier state) into the key's name and the text it produced, with the
-/// rules XLookupString applies under XKB's standard key types: letters take shift XOR caps
-/// lock, other keys take shift, keypad keys take num lock XOR shift, level 3 (AltGr) and the
-/// second group select the further columns. Desktop tests check it against XLookupString
-/// itself for every keycode and state. It runs on the input pump thread, not in the OS
-/// callback, and caches strings by keysym so that steady typing allocates nothing.
+/// Turns (keycode, modifier state) into the key's name and the text it produced.
+/// For most keys it asks the server's own rules through <c>XLookupString</c> (the lookup
+/// delegate), which knows every XKB key type. A keycode that a client remapped during the
+/// recording (xdotool binds a spare keycode to 'é' for one keystroke) is resolved from our
+/// stream-ordered <see cref="Keymap"/> instead, because Xlib's copy of the map may already be
+/// restored by the time the key is translated; for those we apply the rules of XKB's standard
+/// types ourselves (letters: shift XOR caps lock; keypad: num lock without shift; others:
+/// shift; level 3 and group 2 select the further columns).
+/// Runs on the input pump thread, never in the OS callback; strings are cached by keysym, so
+/// steady typing allocates nothing.
 /// </summary>
-internal sealed class KeyTranslator(Keymap keymap)
+/// <param name="keymap">The stream-ordered keymap.</param>
+/// <param name="serverLookup">XLookupString on a connection owned by the calling thread, or null to use our rules only.</param>
+internal sealed class KeyTranslator(Keymap keymap, Func<int, ushort, uint>? serverLookup = null)
 {
     private const ushort ShiftMask = 1 << 0;
     private const ushort LockMask = 1 << 1;
@@ -36,7 +42,7 @@ internal sealed class KeyTranslator(Keymap keymap)
         {
             return new TranslatedKey(name, null, modifiers, baseKeysym);
         }
-        var keysym = ResolveKeysym(keycode, state);
+        var keysym = serverLookup is not null && !keymap.IsPatched(keycode) ? serverLookup(keycode, state) : ResolveKeysym(keycode, state);
         // With ctrl, alt or super held, a key is a command for the application, not text.
         var producesText = (modifiers & (Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super)) == 0;
         var text = producesText ? TextOf(keysym) : null;
@@ -78,11 +84,12 @@ internal sealed class KeyTranslator(Keymap keymap)
         return result;
     }
 
-    /// <summary>The keysym a key produces in a modifier state.</summary>
+    /// <summary>The keysym a key produces in a modifier state, by our rules over the stream-ordered keymap.</summary>
     public uint ResolveKeysym(int keycode, ushort state)
     {
         var roles = keymap.Roles;
-        var group = ((state >> 13) & 3) != 0 || (state & roles.ModeSwitchMask) != 0 ? 1 : 0;
+        // Under XKB the group is carried in state bits 13–14; a Mode_switch modifier bit does not switch it.
+        var group = ((state >> 13) & 3) != 0 ? 1 : 0;
         var first = keymap.Get(keycode, group * 2);
         var second = keymap.Get(keycode, (group * 2) + 1);
         if (group == 1 && first == Keysyms.NoSymbol && second == Keysyms.NoSymbol)
@@ -94,7 +101,9 @@ internal sealed class KeyTranslator(Keymap keymap)
         {
             // XKB's core view lays out G1L1 G1L2 G2L1 G2L2 G1L3 G1L4 G2L3 G2L4.
             var third = keymap.Get(keycode, 4 + (group * 2));
-            if (third != Keysyms.NoSymbol)
+            // Keys of XKB's CTRL+ALT type (F-keys, some keypad keys) show their Ctrl+Alt action
+            // (XF86Switch_VT_1, XF86ClearGrab…) in that column; AltGr does not reach it.
+            if (third != Keysyms.NoSymbol && !Keysyms.IsVendorAction(third))
             {
                 first = third;
                 second = keymap.Get(keycode, 5 + (group * 2));
@@ -114,9 +123,10 @@ internal sealed class KeyTranslator(Keymap keymap)
             }
         }
 
-        if ((state & roles.NumLockMask) != 0 && Keysyms.IsKeypad(second))
+        if (Keysyms.IsKeypad(second))
         {
-            return shift ? first : second;
+            // XKB's KEYPAD type: the digit needs num lock, and shift cancels it.
+            return (state & roles.NumLockMask) != 0 && !shift ? second : first;
         }
         if (isLetter)
         {

@@ -75,8 +75,10 @@ internal sealed class Keymap
 
     public ModifierRoles Roles { get; set; }
 
-    /// <summary>Bumped on every change so that caches keyed by keycode can be dropped.</summary>
-    public int Version { get; private set; }
+    private readonly bool[] _patched = new bool[256];
+
+    /// <summary>True once a recorded request changed this keycode: the server's own lookup may then lag behind the stream.</summary>
+    public bool IsPatched(int keycode) => keycode is >= 0 and < 256 && _patched[keycode];
 
     public uint Get(int keycode, int column)
     {
@@ -105,13 +107,13 @@ internal sealed class Keymap
             {
                 continue;
             }
+            _patched[keycode] = true;
             var row = (keycode - MinKeycode) * KeysymsPerKeycode;
             for (var column = 0; column < KeysymsPerKeycode; column++)
             {
                 _keysyms[row + column] = column < perKeycode ? keysyms[(i * perKeycode) + column] : Keysyms.NoSymbol;
             }
         }
-        Version++;
     }
 
     private void Widen(int perKeycode)

@@ -26,6 +26,9 @@ internal static class Keysyms
     public static bool IsModifier(uint keysym) =>
         keysym is >= ShiftL and <= HyperR or NumLock or ModeSwitch or >= 0xfe01 and <= 0xfe0f;
 
+    /// <summary>XFree86 vendor action keysyms (0x1008FE00–0x1008FEFF): VT switches, grabs, zoom.</summary>
+    public static bool IsVendorAction(uint keysym) => keysym is >= 0x1008fe00 and <= 0x1008feff;
+
     public static bool IsKeypad(uint keysym) => keysym is >= 0xff80 and <= 0xffbd || (keysym >= 0x11000000 && keysym <= 0x1100ffff);
 
     /// <summary>Lower and upper case forms of a keysym; both equal when it has no case.</summary>

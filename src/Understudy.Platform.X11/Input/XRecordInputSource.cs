@@ -74,7 +74,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         {
             throw new CaptureUnavailableException($"the X server on '{_control.Name}' has no RECORD extension: input cannot be captured there");
         }
-        _translator = new KeyTranslator(KeymapLoader.Load(_query.Handle));
+        _translator = CreateTranslator(_query);
         _xkbOpcode = QueryXkbOpcode(_query.Handle);
         _context = CreateContext(_control.Handle, _xkbOpcode);
         // The data connection must see the context before it is enabled.
@@ -313,10 +313,12 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         while (Xlib.XPending(query.Handle) > 0)
         {
             Xlib.XNextEvent(query.Handle, eventBuffer);
-            // A modifier map change (request 0) is not carried in the stream; keyboard changes (1) are.
-            if (*(int*)eventBuffer == Xlib.MappingNotify && *(int*)(eventBuffer + 40) == 0)
+            if (*(int*)eventBuffer == Xlib.MappingNotify)
             {
-                reload = true;
+                // Keeps XLookupString's copy current; our own table follows the recorded requests.
+                Xlib.XRefreshKeyboardMapping(eventBuffer);
+                // A modifier map change (request 0) is not carried in the stream.
+                reload |= *(int*)(eventBuffer + 40) == 0;
             }
         }
         if (reload && _translator is not null)
@@ -334,6 +336,22 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             sink.Post(new CapturedEvent(now, DateTimeOffset.UtcNow, new GapPayload(GapReasons.InputOverflow, Math.Max(0, now - _lastMonoNs), dropped - _reportedDropped)));
             _reportedDropped = dropped;
         }
+    }
+
+    private static KeyTranslator CreateTranslator(X11Connection query)
+    {
+        var display = query.Handle;
+        return new KeyTranslator(KeymapLoader.Load(display), (keycode, state) => LookupOnServer(display, keycode, state));
+    }
+
+    /// <summary>XLookupString with the recorded state: the server's XKB rules, applied client-side without a round trip.</summary>
+    private static uint LookupOnServer(nint display, int keycode, ushort state)
+    {
+        var keyEvent = new XKeyEvent { Type = RawInput.KeyPress, Display = display, State = state, Keycode = (uint)keycode, SameScreen = 1 };
+        nuint keysym = 0;
+        var text = stackalloc byte[16];
+        Xlib.XLookupString(&keyEvent, text, 16, &keysym, 0);
+        return (uint)keysym;
     }
 
     private void Handle(in RawInput raw)
@@ -422,7 +440,10 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     {
         if (_query is { IsLost: false } query)
         {
-            _translator = new KeyTranslator(KeymapLoader.Load(query.Handle));
+            // The server has applied the change; let Xlib see its notification before we read the map.
+            Xlib.XSync(query.Handle, 0);
+            ProcessServerNotifications();
+            _translator = CreateTranslator(query);
         }
         return null;
     }

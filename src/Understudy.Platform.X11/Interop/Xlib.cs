@@ -111,6 +111,10 @@ internal static unsafe partial class Xlib
     [LibraryImport(NativeLibraries.X11, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int XQueryExtension(nint display, string name, out int majorOpcode, out int firstEvent, out int firstError);
 
+    /// <summary>Tells Xlib to refresh its copy of the keyboard map after a MappingNotify event.</summary>
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XRefreshKeyboardMapping(byte* mappingEvent);
+
     [LibraryImport(NativeLibraries.X11)]
     public static partial int XKeysymToKeycode(nint display, nuint keysym);
 }

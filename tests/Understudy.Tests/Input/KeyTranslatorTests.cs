@@ -57,6 +57,7 @@ public sealed class KeyTranslatorTests
     [InlineData(KeyKp1, 0, null)]
     [InlineData(KeyKp1, Mod2, "1")]
     [InlineData(KeyKp1, Mod2 | Shift, null)]
+    [InlineData(KeyKp1, Shift, null)]
     public void Text_follows_shift_caps_lock_num_lock_and_level_three(int keycode, ushort state, string? expected)
     {
         Assert.Equal(expected, Translator().Translate(keycode, state, isDown: true).Text);
