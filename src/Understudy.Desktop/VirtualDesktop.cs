@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Understudy.Desktop.Tests.Harness;
+namespace Understudy.Desktop;
 
 /// <summary>What a tool run printed and how it ended.</summary>
 public sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError);

@@ -1,0 +1,89 @@
+using System.Text;
+using Understudy.Core.Model;
+
+namespace Understudy.Cli.Demo;
+
+/// <summary>What a recording captured, in the terms a person checks it by: counts, apps, text typed, clicks, hotkeys.</summary>
+internal sealed record RecordingSummary(
+    IReadOnlyDictionary<string, long> CountsByKind,
+    IReadOnlyList<string> Apps,
+    IReadOnlyList<string> TypedText,
+    IReadOnlyDictionary<string, int> Clicks,
+    int ScrollsUp,
+    int ScrollsDown,
+    IReadOnlyList<string> Hotkeys,
+    long Gaps,
+    TimeSpan Duration)
+{
+    private const Modifiers CommandModifiers = Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super;
+
+    public static RecordingSummary From(IEnumerable<SessionEvent> events)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var apps = new List<string>();
+        var typed = new List<string>();
+        var current = new StringBuilder();
+        var clicks = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var hotkeys = new List<string>();
+        int up = 0, down = 0;
+        long gaps = 0;
+        long? first = null, last = null;
+
+        void EndRun()
+        {
+            if (current.Length > 0)
+            {
+                typed.Add(current.ToString());
+                current.Clear();
+            }
+        }
+
+        foreach (var e in events)
+        {
+            first ??= e.MonoNs;
+            last = e.MonoNs;
+            var kind = e.Kind.ToWireName();
+            counts[kind] = counts.GetValueOrDefault(kind) + 1;
+            switch (e.Payload)
+            {
+                case FocusPayload focus when focus.App.Length > 0:
+                    var app = focus.Title is null ? focus.App : $"{focus.App} — {focus.Title}";
+                    if (!apps.Contains(app))
+                    {
+                        apps.Add(app);
+                    }
+                    EndRun();
+                    break;
+                case KeyPayload { IsDown: true } key when (key.Modifiers & CommandModifiers) != 0 && !IsModifierKey(key.Key):
+                    hotkeys.Add(string.Join('+', key.Modifiers.ToNames().Where(m => m is "ctrl" or "alt" or "super" or "shift").Append(key.Key)));
+                    break;
+                case KeyPayload { IsDown: true, Text: { } text }:
+                    current.Append(text);
+                    break;
+                case KeyPayload { IsDown: true, Key: "Tab" or "Return" or "KP_Enter" or "Escape" }:
+                    EndRun();
+                    break;
+                case ButtonPayload { IsDown: true } button:
+                    var name = button.Button.ToWireName();
+                    clicks[name] = clicks.GetValueOrDefault(name) + 1;
+                    EndRun();
+                    break;
+                case ScrollPayload scroll:
+                    up += scroll.Dy < 0 ? 1 : 0;
+                    down += scroll.Dy > 0 ? 1 : 0;
+                    break;
+                case GapPayload:
+                    gaps++;
+                    break;
+            }
+        }
+        EndRun();
+        var duration = first is { } start && last is { } end ? TimeSpan.FromTicks((end - start) / 100) : TimeSpan.Zero;
+        return new RecordingSummary(counts, apps, typed, clicks, up, down, hotkeys, gaps, duration);
+    }
+
+    private static bool IsModifierKey(string key) =>
+        key.StartsWith("shift", StringComparison.Ordinal) || key.StartsWith("control", StringComparison.Ordinal) ||
+        key.StartsWith("alt", StringComparison.Ordinal) || key.StartsWith("super", StringComparison.Ordinal) ||
+        key.StartsWith("meta", StringComparison.Ordinal) || key.StartsWith("iso_level3", StringComparison.Ordinal);
+}
