@@ -93,12 +93,9 @@ internal static class RecordCommand
         {
             ErrorReporter.Warn($"{outcome.DroppedInput} input events were lost because the recorder fell behind; the session marks them as gaps");
         }
-        if (!result.Closed)
-        {
-            return ErrorReporter.Report($"session {result.SessionId} could not be closed: {result.CloseError}; what was written is kept", ExitCodes.Failure);
-        }
         return outcome.Reason switch
         {
+            RecordingEndReason.Stopped when !result.Closed => ErrorReporter.Report($"session {result.SessionId} could not be closed: {result.CloseError}; what was written is kept", ExitCodes.Failure),
             RecordingEndReason.Stopped => ExitCodes.Ok,
             RecordingEndReason.DisplayLost => ErrorReporter.Report($"the X display went away during recording; session {result.SessionId} was closed with everything captured until then", ExitCodes.Failure),
             RecordingEndReason.WriteFailed => ErrorReporter.Report($"recording stopped: {outcome.Error}; session {result.SessionId} keeps what was written before", ExitCodes.Failure),

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+using Understudy.Core.Pipeline;
+using Understudy.Desktop.Tests.Harness;
+using Understudy.Platform.X11;
+using Understudy.Platform.X11.Replay;
+using Understudy.Tests.Storage;
+
+namespace Understudy.Desktop.Tests.Recording;
+
+/// <summary>When the recorder cannot keep everything, it says exactly how much it lost, and where.</summary>
+[Collection("desktop")]
+public sealed class InputFaultTests(DesktopFixture fixture) : RecordingTestBase(fixture)
+{
+    private sealed class ListWriter : IEventWriter
+    {
+        public List<SessionEvent> Events { get; } = [];
+
+        public void Append(SessionEvent sessionEvent) => Events.Add(sessionEvent);
+
+        public void Flush()
+        {
+        }
+
+        public void Sync()
+        {
+        }
+    }
+
+    [Fact]
+    public void An_overflowing_input_ring_drops_and_counts_every_lost_event_as_a_gap()
+    {
+        const int sent = 4000;
+        using var backend = X11DesktopBackend.Open(Desktop.Display);
+        // A ring of two slots cannot absorb a burst: the callback must drop, count, and carry on.
+        using var input = backend.CreateInputSource(new InputSourceOptions { RingCapacity = 2 });
+        var writer = new ListWriter();
+        var recorder = new Recorder([input], new ScopeGate(AppScope.AllowAll), writer, new RecorderOptions(), SystemClock.Instance);
+        using var started = new ManualResetEventSlim();
+        recorder.CaptureStarted += started.Set;
+        using var stop = new CancellationTokenSource();
+        RecordingOutcome? outcome = null;
+        var thread = new Thread(() => outcome = recorder.Run(stop.Token));
+        thread.Start();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+
+        using (var driver = XTestDriver.Open(Desktop.Display))
+        {
+            for (var i = 0; i < sent; i++)
+            {
+                driver.MoveTo(100 + (i % 2), 200);
+            }
+            driver.Sync();
+        }
+        Thread.Sleep(500);
+        stop.Cancel();
+        thread.Join();
+
+        var moves = writer.Events.Count(e => e.Payload is PointerMovePayload);
+        var gaps = writer.Events.Select(e => e.Payload).OfType<GapPayload>().Where(g => g.Reason == GapReasons.InputOverflow).ToList();
+        Assert.NotEmpty(gaps);
+        Assert.Equal(sent, moves + gaps.Sum(g => g.Dropped));
+        Assert.Equal(gaps.Sum(g => g.Dropped), outcome!.DroppedInput);
+        Assert.Equal(Enumerable.Range(0, writer.Events.Count).Select(i => (long)i), writer.Events.Select(e => e.Seq));
+    }
+
+    [RootFact]
+    public void A_full_disk_ends_the_recording_with_one_line_and_keeps_what_was_written()
+    {
+        var mount = Path.Combine(Root, "tiny");
+        Directory.CreateDirectory(mount);
+        RunOrFail("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount);
+        try
+        {
+            var dataDir = Path.Combine(mount, "data");
+            using var recorder = CliProcess.Start(Env, "record", "--data", dataDir);
+            recorder.WaitForStderr("recording session", TimeSpan.FromSeconds(30));
+            using (var driver = XTestDriver.Open(Desktop.Display))
+            {
+                for (var i = 0; i < 20_000 && !recorder.HasExited; i++)
+                {
+                    driver.MoveTo(10 + (i % 500), 10 + (i % 300));
+                    if (i % 100 == 0)
+                    {
+                        driver.Sync();
+                        Thread.Sleep(5);
+                    }
+                }
+            }
+            Assert.Equal(1, recorder.WaitForExit(TimeSpan.FromSeconds(30)));
+            var errors = recorder.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("recording session", StringComparison.Ordinal) && !l.Contains("warning", StringComparison.Ordinal)).ToList();
+            Assert.Contains("disk full", Assert.Single(errors), StringComparison.Ordinal);
+
+            var sessionId = recorder.Stdout.Trim();
+            var (verifyExit, verifyOut, verifyErr) = CliProcess.Run(Env, "sessions", "verify", sessionId, "--data", dataDir, "--json");
+            Assert.True(verifyExit == 0, $"{verifyOut} {verifyErr}");
+            using var report = JsonDocument.Parse(verifyOut);
+            Assert.True(report.RootElement.GetProperty("events").GetInt64() > 100, verifyOut + recorder.Stderr);
+        }
+        finally
+        {
+            RunOrFail("umount", mount);
+        }
+    }
+
+    private static void RunOrFail(string file, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true })!;
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{file}: {stderr}");
+    }
+}
