@@ -255,16 +255,9 @@ internal static class SessionsCommand
         writer.WriteStartObject();
         writer.WriteString("id", session.Id);
         writer.WriteString("status", session.Status.ToWireName());
-        writer.WriteString("created_at", session.CreatedAt);
-        if (session.EndedAt is { } ended)
-        {
-            writer.WriteString("ended_at", ended);
-        }
-        else
-        {
-            writer.WriteNull("ended_at");
-        }
-        writer.WriteString("backend", session.Backend);
+        writer.WriteString("created_at", session.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteStringOrNull("ended_at", session.EndedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteStringOrNull("backend", session.Backend);
         if (session.Screen is { } screen)
         {
             writer.WriteStartObject("screen");
@@ -282,8 +275,8 @@ internal static class SessionsCommand
             writer.WriteStringValue(app);
         }
         writer.WriteEndArray();
-        WriteNullableNumber(writer, "event_count", session.EventCount);
-        WriteNullableNumber(writer, "dropped_input", session.DroppedInput);
+        writer.WriteNumberOrNull("event_count", session.EventCount);
+        writer.WriteNumberOrNull("dropped_input", session.DroppedInput);
         if (session.CountsByKind is { } counts)
         {
             writer.WriteStartObject("counts_by_kind");
@@ -297,14 +290,7 @@ internal static class SessionsCommand
         {
             writer.WriteNull("counts_by_kind");
         }
-        if (session.EndReason is { } reason)
-        {
-            writer.WriteString("end_reason", reason);
-        }
-        else
-        {
-            writer.WriteNull("end_reason");
-        }
+        writer.WriteStringOrNull("end_reason", session.EndReason);
         writer.WriteNumber("log_bytes", session.LogBytes);
         if (session.Error is { } error)
         {
@@ -333,18 +319,6 @@ internal static class SessionsCommand
             writer.WriteNull("damage");
         }
         writer.WriteEndObject();
-    }
-
-    private static void WriteNullableNumber(Utf8JsonWriter writer, string name, long? value)
-    {
-        if (value is { } number)
-        {
-            writer.WriteNumber(name, number);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 
     private static string FormatDuration(SessionInfo session)

@@ -32,7 +32,7 @@ public static class EventJson
         {
             case KeyPayload key:
                 json.WriteString("key", key.Key);
-                WriteNullableString(json, "text", key.Text);
+                json.WriteStringOrNull("text", key.Text);
                 WriteModifiers(json, key.Modifiers);
                 json.WriteNumber("keycode", key.KeyCode);
                 break;
@@ -55,16 +55,9 @@ public static class EventJson
                 break;
             case FocusPayload focus:
                 json.WriteString("app", focus.App);
-                WriteNullableString(json, "instance", focus.Instance);
-                WriteNullableString(json, "title", focus.Title);
-                if (focus.Pid is { } pid)
-                {
-                    json.WriteNumber("pid", pid);
-                }
-                else
-                {
-                    json.WriteNull("pid");
-                }
+                json.WriteStringOrNull("instance", focus.Instance);
+                json.WriteStringOrNull("title", focus.Title);
+                json.WriteNumberOrNull("pid", focus.Pid);
                 if (focus.Bounds is { } bounds)
                 {
                     json.WriteStartObject("window");
@@ -87,7 +80,7 @@ public static class EventJson
                 break;
             case MarkerPayload marker:
                 json.WriteString("marker", marker.Marker);
-                WriteNullableString(json, "label", marker.Label);
+                json.WriteStringOrNull("label", marker.Label);
                 break;
             default:
                 throw new ArgumentException($"no JSON form for payload {e.Payload.GetType().Name}", nameof(e));
@@ -159,18 +152,6 @@ public static class EventJson
                 _ => throw new FormatException($"field 'kind': unsupported kind '{kindName}'"),
             };
             return new SessionEvent(seq, mono, wall, payload);
-        }
-    }
-
-    private static void WriteNullableString(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
         }
     }
 
