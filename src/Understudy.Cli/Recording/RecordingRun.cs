@@ -1,6 +1,7 @@
 using Understudy.Cli.Infrastructure;
 using Understudy.Core.Capture;
 using Understudy.Core.Pipeline;
+using Understudy.Platform.X11;
 using Understudy.Storage;
 
 namespace Understudy.Cli.Recording;
@@ -22,6 +23,8 @@ internal static class RecordingRun
         CancellationToken stop,
         Action<string>? onStarted = null)
     {
+        // Raw input lives in this process's memory until it is encrypted: it must never land in a core file.
+        ProcessHardening.ForbidCoreDumps();
         SessionWriter writer;
         try
         {

@@ -51,6 +51,8 @@ public sealed class RecordingTests(DesktopFixture fixture) : RecordingTestBase(f
         try
         {
             using var recorder = StartRecorder("--allow-app", FormClass);
+            var coreLimit = File.ReadAllLines($"/proc/{recorder.Pid}/limits").Single(l => l.StartsWith("Max core file size", StringComparison.Ordinal));
+            Assert.Matches(@"Max core file size\s+0\s+0\s", coreLimit);
             Xdotool("type", "--delay", "25", typed);
             var (clickX, clickY) = (g.X + (g.Width / 2), g.Y + (g.Height / 2));
             var (doubleX, doubleY) = (g.X + 60, g.Y + 40);
