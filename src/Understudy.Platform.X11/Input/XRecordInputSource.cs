@@ -96,12 +96,11 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
 
     public void Stop()
     {
-        if (!_running)
-        {
-            return;
-        }
+        // After a lost display _running is already false, but the threads must still be joined so
+        // that the pump's last events reach the sink before the recorder's final drain.
+        var wasRunning = _running;
         _running = false;
-        if (_control is { IsLost: false } control && _context != 0)
+        if (wasRunning && _control is { IsLost: false } control && _context != 0)
         {
             XTst.XRecordDisableContext(control.Handle, _context);
             Xlib.XFlush(control.Handle);

@@ -30,6 +30,8 @@ public sealed class XTestDriver : IDisposable
         return new XTestDriver(connection);
     }
 
+    public string DisplayName => _connection.Name;
+
     public void MoveTo(int x, int y) => XTst.XTestFakeMotionEvent(_connection.Handle, _screen, x, y, 0);
 
     /// <summary>X button numbers: 1 left, 2 middle, 3 right, 4/5 wheel up/down, 6/7 wheel left/right.</summary>

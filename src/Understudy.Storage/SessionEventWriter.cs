@@ -1,11 +1,10 @@
 using Understudy.Core.Model;
 using Understudy.Core.Pipeline;
-using Understudy.Storage;
 
-namespace Understudy.Cli.Infrastructure;
+namespace Understudy.Storage;
 
 /// <summary>Connects the recorder to a session in the store, turning storage failures into the pipeline's contract.</summary>
-internal sealed class SessionEventWriter(SessionWriter writer) : IEventWriter
+public sealed class SessionEventWriter(SessionWriter writer) : IEventWriter
 {
     public void Append(SessionEvent sessionEvent) => Guard(() => writer.Append(sessionEvent));
 

@@ -1,0 +1,72 @@
+using Understudy.Benchmarks.Common;
+using Understudy.Benchmarks.Idle;
+using Understudy.Benchmarks.Input;
+using Understudy.Benchmarks.Micro;
+using Understudy.Benchmarks.Store;
+using Understudy.Core.Capture;
+
+namespace Understudy.Benchmarks;
+
+/// <summary>
+/// Entry point. Each subcommand prints a human-readable report on stdout; with <c>--json</c>
+/// the report goes to stderr and stdout carries one JSON object instead.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: Understudy.Benchmarks <command> [options]
+
+          input   [--rates 2000,5000,10000,20000,max] [--seconds 2.5] [--repeats 3] [--latency-seconds 5] [--no-app] [--reference-record] [--json]
+                  The real recorder under XTest bursts (needs an X display: scripts/desktop.sh run -- ...).
+          idle    [--cli PATH] [--warmup 5] [--seconds 30] [--rate 20] [--json]
+                  CPU and memory of 'understudy record' at rest and under typical input (needs an X display).
+          store   [--hours 1] [--json]
+                  events.log bytes per hour of typical input, with 250 ms and 1 s flush cadences.
+          micro   [BenchmarkDotNet arguments, default --filter *] [--json]
+                  BenchmarkDotNet micro-benchmarks (build with -c Release).
+        """;
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Error.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var rest = args[1..];
+        try
+        {
+            return args[0] switch
+            {
+                "input" => InputBenchmark.Run(new Args(rest)),
+                "idle" => IdleBenchmark.Run(new Args(rest)),
+                "store" => StoreBenchmark.Run(new Args(rest)),
+                "micro" => MicroBenchmarks.Run(rest),
+                _ => UnknownCommand(args[0]),
+            };
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"benchmarks: {ex.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (BenchmarkFailedException ex)
+        {
+            Console.Error.WriteLine($"benchmarks: {ex.Message}");
+            return 1;
+        }
+        catch (CaptureUnavailableException ex)
+        {
+            Console.Error.WriteLine($"benchmarks: {ex.Message} (input and idle need an X display: scripts/desktop.sh run -- ...)");
+            return 1;
+        }
+    }
+
+    private static int UnknownCommand(string name)
+    {
+        Console.Error.WriteLine($"benchmarks: unknown command '{name}'");
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+}
