@@ -83,7 +83,7 @@ internal static class StoreBenchmark
         DateTimeOffset WallAt(long mono) => startWall.AddTicks((mono - startMono) / 100);
 
         var endMono = startMono + (long)(hours * 3600 * 1_000_000_000);
-        var pollNs = (long)defaults.PollInterval.TotalNanoseconds;
+        var pollNs = 10_000_000L; // simulation step; the recorder releases and flushes on its own deadlines
         var flushNs = (long)flushInterval.TotalNanoseconds;
         var syncNs = (long)defaults.SyncInterval.TotalNanoseconds;
 

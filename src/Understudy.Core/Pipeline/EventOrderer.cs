@@ -18,6 +18,9 @@ public sealed class EventOrderer(long windowNs)
 
     public int PendingCount => _pending.Count;
 
+    /// <summary>When the oldest held event becomes due for release, or null when nothing is held.</summary>
+    public long? NextReleaseNs => _pending.TryPeek(out _, out var priority) ? priority.MonoNs + windowNs : null;
+
     public void Add(in CapturedEvent captured)
     {
         var item = captured;

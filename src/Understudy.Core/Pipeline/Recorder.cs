@@ -15,7 +15,6 @@ public sealed record RecorderOptions
     /// <summary>How often written events are forced to the disk (fsync). Bounds what a power cut can lose.</summary>
     public TimeSpan SyncInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Optional task description; written as task_begin/task_end markers.</summary>
     public string? Task { get; init; }
@@ -67,6 +66,13 @@ public sealed class Recorder : ICaptureSink
     private CaptureFault? _fault;
     private long _droppedInput;
 
+    // 1 while the pipeline thread sleeps with no deadline: only then must a Post wake it. With a
+    // deadline pending it wakes by itself, and a new event is not due before that deadline anyway
+    // (it is held for the ordering window), so typing does not cost a wake-up per key.
+    private int _sleepingIndefinitely;
+    private bool _unflushed;
+    private bool _unsynced;
+
     public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock)
     {
         _sources = sources;
@@ -84,7 +90,14 @@ public sealed class Recorder : ICaptureSink
     /// <summary>Raised on the pipeline thread once every source is capturing.</summary>
     public event Action? CaptureStarted;
 
-    public void Post(in CapturedEvent captured) => _incoming.Enqueue(captured);
+    public void Post(in CapturedEvent captured)
+    {
+        _incoming.Enqueue(captured);
+        if (Volatile.Read(ref _sleepingIndefinitely) != 0 && Interlocked.CompareExchange(ref _sleepingIndefinitely, 0, 1) == 1)
+        {
+            _wake.Set();
+        }
+    }
 
     public void Fault(CaptureFault fault)
     {
@@ -125,17 +138,35 @@ public sealed class Recorder : ICaptureSink
             var syncNs = (long)_options.SyncInterval.TotalNanoseconds;
             while (!stop.IsCancellationRequested && Volatile.Read(ref _fault) is null)
             {
-                _wake.WaitOne(_options.PollInterval);
+                // Sleep until a source posts or the next release, flush or sync falls due:
+                // a recorder with nothing to do must not wake up at all.
+                var timeout = TimeUntilDue(orderer, lastFlush, flushNs, lastSync, syncNs);
+                if (timeout == Timeout.Infinite)
+                {
+                    Interlocked.Exchange(ref _sleepingIndefinitely, 1);
+                    if (_incoming.IsEmpty)
+                    {
+                        _wake.WaitOne();
+                    }
+                    Volatile.Write(ref _sleepingIndefinitely, 0);
+                }
+                else if (timeout > 0)
+                {
+                    _wake.WaitOne(timeout);
+                }
                 Pump(orderer, released, gated, drainAll: false);
                 var now = _clock.MonoNs;
-                if (now - lastFlush >= flushNs)
+                if (_unflushed && now - lastFlush >= flushNs)
                 {
                     _writer.Flush();
+                    _unflushed = false;
+                    _unsynced = true;
                     lastFlush = now;
                 }
-                if (now - lastSync >= syncNs)
+                if (_unsynced && now - lastSync >= syncNs)
                 {
                     _writer.Sync();
+                    _unsynced = false;
                     lastSync = now;
                 }
             }
@@ -183,6 +214,31 @@ public sealed class Recorder : ICaptureSink
         return new RecordingOutcome(reason, error, EventsWritten, new Dictionary<EventKind, long>(_counts), _gate.DroppedTotal, _droppedInput, orderer.ClampedLateEvents);
     }
 
+    /// <summary>Milliseconds until the next thing the pipeline must do by itself, or infinite.</summary>
+    private int TimeUntilDue(EventOrderer orderer, long lastFlush, long flushNs, long lastSync, long syncNs)
+    {
+        var due = long.MaxValue;
+        if (orderer.NextReleaseNs is { } release)
+        {
+            due = Math.Min(due, release);
+        }
+        if (_unflushed)
+        {
+            due = Math.Min(due, lastFlush + flushNs);
+        }
+        if (_unsynced)
+        {
+            due = Math.Min(due, lastSync + syncNs);
+        }
+        if (due == long.MaxValue)
+        {
+            return Timeout.Infinite;
+        }
+        var waitNs = due - _clock.MonoNs;
+        // Round up so that the wait never ends just before the deadline and spins.
+        return waitNs <= 0 ? 0 : (int)Math.Min(int.MaxValue, (waitNs + 999_999) / 1_000_000);
+    }
+
     private void Pump(EventOrderer orderer, List<CapturedEvent> released, List<CapturedEvent> gated, bool drainAll)
     {
         while (_incoming.TryDequeue(out var captured))
@@ -211,6 +267,7 @@ public sealed class Recorder : ICaptureSink
         {
             var numbered = _sequencer.Assign(item);
             _writer.Append(numbered);
+            _unflushed = true;
             _counts[numbered.Kind] = _counts.GetValueOrDefault(numbered.Kind) + 1;
             if (numbered.Payload is GapPayload { Reason: GapReasons.InputOverflow } overflow)
             {

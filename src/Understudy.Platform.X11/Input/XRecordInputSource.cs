@@ -32,6 +32,11 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     private KeyTranslator? _translator;
     private byte _xkbOpcode;
     private readonly ManualResetEventSlim _recordingEnabled = new(false);
+    private readonly WakeupFd _wakeup = new();
+
+    // 1 while the pump sleeps or is about to: the callback then wakes it (once). Both sides use
+    // full-fence interlocked operations so that an event is never left unseen in the ring.
+    private int _pumpSleeping;
 
     // Pump-thread state.
     // A release is named after its press: a client may undo a temporary remap between the two.
@@ -106,6 +111,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             Xlib.XFlush(control.Handle);
         }
         _recordThread?.Join(TimeSpan.FromSeconds(3));
+        _wakeup.Signal();
         _pumpThread?.Join(TimeSpan.FromSeconds(3));
     }
 
@@ -129,6 +135,10 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             _self.Free();
         }
         _recordingEnabled.Dispose();
+        if (_pumpThread is null || !_pumpThread.IsAlive)
+        {
+            _wakeup.Dispose();
+        }
     }
 
     private static nuint CreateContext(nint control, byte xkbOpcode)
@@ -231,6 +241,15 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         raw.RootY = *(short*)(wire + 22);
         raw.State = *(ushort*)(wire + 28);
         _ring.TryWrite(raw);
+        WakePump();
+    }
+
+    private void WakePump()
+    {
+        if (Volatile.Read(ref _pumpSleeping) != 0 && Interlocked.CompareExchange(ref _pumpSleeping, 0, 1) == 1)
+        {
+            _wakeup.Signal();
+        }
     }
 
     private void OnKeymapRequest(byte* request, nuint length)
@@ -255,23 +274,24 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
                     raw.PatchKeysyms[i] = keysyms[i];
                 }
                 _ring.TryWrite(raw);
+                WakePump();
                 return;
             }
         }
         raw.Type = RawInput.KeymapReload;
         _ring.TryWrite(raw);
+        WakePump();
     }
 
     private void PumpLoop()
     {
-        var idleSpins = 0;
-        var lastMappingCheck = 0L;
+        var fds = stackalloc Libc.PollFd[2];
+        fds[0] = new Libc.PollFd { Fd = _wakeup.Fd, Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = _query is { IsLost: false } query ? Xlib.XConnectionNumber(query.Handle) : -1, Events = Libc.POLLIN };
         while (true)
         {
-            var any = false;
             while (_ring.TryRead(out var raw))
             {
-                any = true;
                 Handle(raw);
             }
             if (!_running && !_recordThread!.IsAlive)
@@ -284,19 +304,28 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
                 ReportTrailingOverflow();
                 return;
             }
-            var now = MonotonicClock.NowNs();
-            if (now - lastMappingCheck > 100_000_000)
+            if ((fds[1].Revents & Libc.POLLIN) != 0)
             {
-                lastMappingCheck = now;
                 ProcessServerNotifications();
             }
-            if (any)
+
+            // Sleep until the callback or the server has something: no timed polling, so the
+            // recorder costs nothing at rest. The timeout is only a safety net.
+            Interlocked.Exchange(ref _pumpSleeping, 1);
+            if (_ring.Count > 0 || !_running)
             {
-                idleSpins = 0;
+                Volatile.Write(ref _pumpSleeping, 0);
+                fds[1].Revents = 0;
                 continue;
             }
-            // Back off to a few wake-ups per second when nothing happens: the recorder must cost ~nothing at rest.
-            Thread.Sleep(++idleSpins < 50 ? 1 : 4);
+            fds[0].Revents = 0;
+            fds[1].Revents = 0;
+            Libc.poll(fds, 2, 1000);
+            Volatile.Write(ref _pumpSleeping, 0);
+            if ((fds[0].Revents & Libc.POLLIN) != 0)
+            {
+                _wakeup.Drain();
+            }
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
     private nuint _activeWindow;
     private FocusPayload? _lastEmitted;
     private Atoms _atoms;
+    private readonly WakeupFd _stopSignal = new();
 
     public string Name => "x11-window";
 
@@ -41,6 +42,7 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
     public void Stop()
     {
         _running = false;
+        _stopSignal.Signal();
         _thread?.Join(TimeSpan.FromSeconds(3));
     }
 
@@ -50,6 +52,7 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
         if (_thread is null || !_thread.IsAlive)
         {
             _connection?.Dispose();
+            _stopSignal.Dispose();
         }
     }
 
@@ -58,16 +61,20 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
         var connection = _connection!;
         var display = connection.Handle;
         Refresh(activeChanged: true);
-        var poll = new Libc.PollFd { Fd = Xlib.XConnectionNumber(display), Events = Libc.POLLIN };
+        var fds = stackalloc Libc.PollFd[2];
+        fds[0] = new Libc.PollFd { Fd = Xlib.XConnectionNumber(display), Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = _stopSignal.Fd, Events = Libc.POLLIN };
         var eventBuffer = stackalloc byte[Xlib.XEventSize];
         while (_running && !connection.IsLost)
         {
             if (Xlib.XPending(display) == 0)
             {
-                // Wait on the socket rather than in XNextEvent so that Stop is noticed within the timeout.
-                poll.Revents = 0;
-                Libc.poll(&poll, 1, 200);
-                if (Xlib.XPending(display) == 0)
+                // Sleep on the socket and on the stop signal rather than in XNextEvent, so that
+                // Stop is noticed at once and nothing wakes us while nothing changes.
+                fds[0].Revents = 0;
+                fds[1].Revents = 0;
+                Libc.poll(fds, 2, -1);
+                if (!_running || Xlib.XPending(display) == 0)
                 {
                     continue;
                 }

@@ -10,7 +10,6 @@ public sealed class RecorderTests
     private static readonly RecorderOptions FastOptions = new()
     {
         ReorderWindow = TimeSpan.FromMilliseconds(5),
-        PollInterval = TimeSpan.FromMilliseconds(1),
         FlushInterval = TimeSpan.FromMilliseconds(1),
     };
 
