@@ -41,6 +41,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     // Pump-thread state.
     // A release is named after its press: a client may undo a temporary remap between the two.
     private readonly string?[] _pressedKeyNames = new string?[256];
+    private readonly ServerTimeMapper _serverTime = new();
     private long _reportedDropped;
     private long _lastMonoNs;
 
@@ -80,6 +81,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             throw new CaptureUnavailableException($"the X server on '{_control.Name}' has no RECORD extension: input cannot be captured there");
         }
         _translator = CreateTranslator(_query);
+        _serverTime.CalibrateWith(_query.Handle);
         _xkbOpcode = QueryXkbOpcode(_query.Handle);
         _context = CreateContext(_control.Handle, _xkbOpcode);
         // The data connection must see the context before it is enabled.
@@ -385,14 +387,18 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     private void Handle(in RawInput raw)
     {
         var sink = _sink!;
+        var isDeviceEvent = raw.Type is >= RawInput.KeyPress and <= RawInput.MotionNotify;
+        // Device events carry the server's time; keymap requests do not and are not posted.
+        var monoNs = isDeviceEvent ? _serverTime.Map(raw.ServerTime, raw.MonoNs) : raw.MonoNs;
+        var wall = new DateTimeOffset(raw.WallTicks - ((raw.MonoNs - monoNs) / 100), TimeSpan.Zero);
         var dropped = _ring.Dropped;
         if (dropped != _reportedDropped)
         {
-            var gap = new GapPayload(GapReasons.InputOverflow, Math.Max(0, raw.MonoNs - _lastMonoNs), dropped - _reportedDropped);
+            var gap = new GapPayload(GapReasons.InputOverflow, Math.Max(0, monoNs - _lastMonoNs), dropped - _reportedDropped);
             _reportedDropped = dropped;
-            sink.Post(new CapturedEvent(raw.MonoNs, new DateTimeOffset(raw.WallTicks, TimeSpan.Zero), gap));
+            sink.Post(new CapturedEvent(monoNs, wall, gap));
         }
-        _lastMonoNs = raw.MonoNs;
+        _lastMonoNs = monoNs;
 
         EventPayload? payload = raw.Type switch
         {
@@ -405,7 +411,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         };
         if (payload is not null)
         {
-            sink.Post(new CapturedEvent(raw.MonoNs, new DateTimeOffset(raw.WallTicks, TimeSpan.Zero), payload));
+            sink.Post(new CapturedEvent(monoNs, wall, payload));
         }
     }
 

@@ -116,6 +116,15 @@ internal static unsafe partial class Xlib
     public static partial int XRefreshKeyboardMapping(byte* mappingEvent);
 
     [LibraryImport(NativeLibraries.X11)]
+    public static partial nuint XCreateSimpleWindow(nint display, nuint parent, int x, int y, uint width, uint height, uint borderWidth, nuint border, nuint background);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XDestroyWindow(nint display, nuint window);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XChangeProperty(nint display, nuint window, nuint property, nuint type, int format, int mode, byte* data, int elementCount);
+
+    [LibraryImport(NativeLibraries.X11)]
     public static partial int XKeysymToKeycode(nint display, nuint keysym);
 }
 

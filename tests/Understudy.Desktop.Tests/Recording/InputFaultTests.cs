@@ -66,6 +66,41 @@ public sealed class InputFaultTests(DesktopFixture fixture) : RecordingTestBase(
         Assert.Equal(Enumerable.Range(0, writer.Events.Count).Select(i => (long)i), writer.Events.Select(e => e.Seq));
     }
 
+    [Fact]
+    public void Events_the_server_delivers_in_a_late_batch_keep_their_real_spacing()
+    {
+        using var backend = X11DesktopBackend.Open(Desktop.Display);
+        using var input = backend.CreateInputSource(new InputSourceOptions());
+        var writer = new ListWriter();
+        var recorder = new Recorder([input], new ScopeGate(AppScope.AllowAll), writer, new RecorderOptions(), SystemClock.Instance);
+        using var started = new ManualResetEventSlim();
+        recorder.CaptureStarted += started.Set;
+        using var stop = new CancellationTokenSource();
+        var thread = new Thread(() => recorder.Run(stop.Token));
+        thread.Start();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+
+        // Over the bare root window no client selects motion, and the server holds record data
+        // back for up to ~1.5 s; arrival times would then bunch up.
+        using (var driver = XTestDriver.Open(Desktop.Display))
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                driver.MoveTo(5 + (i % 2), 5);
+                driver.Flush();
+                Thread.Sleep(100);
+            }
+        }
+        Thread.Sleep(300);
+        stop.Cancel();
+        thread.Join();
+
+        var moves = writer.Events.Where(e => e.Payload is PointerMovePayload).ToList();
+        Assert.Equal(12, moves.Count);
+        var gapsMs = moves.Zip(moves.Skip(1)).Select(pair => (pair.Second.MonoNs - pair.First.MonoNs) / 1_000_000.0).ToList();
+        Assert.All(gapsMs, gap => Assert.InRange(gap, 70, 200));
+    }
+
     [RootFact]
     public void A_full_disk_ends_the_recording_with_one_line_and_keeps_what_was_written()
     {
