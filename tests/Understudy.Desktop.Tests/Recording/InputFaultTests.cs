@@ -98,7 +98,8 @@ public sealed class InputFaultTests(DesktopFixture fixture) : RecordingTestBase(
         var moves = writer.Events.Where(e => e.Payload is PointerMovePayload).ToList();
         Assert.Equal(12, moves.Count);
         var gapsMs = moves.Zip(moves.Skip(1)).Select(pair => (pair.Second.MonoNs - pair.First.MonoNs) / 1_000_000.0).ToList();
-        Assert.All(gapsMs, gap => Assert.InRange(gap, 70, 200));
+        // Sent 100 ms apart; arrival stamping collapses them to under 1 ms. Wide bounds: CI machines are busy.
+        Assert.All(gapsMs, gap => Assert.InRange(gap, 50, 400));
     }
 
     [RootFact]
