@@ -29,9 +29,9 @@ public static partial class ProcessHardening
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct RLimit(ulong Current, ulong Maximum);
 
-    [LibraryImport("libc", SetLastError = true)]
+    [LibraryImport(Interop.NativeLibraries.Libc, SetLastError = true)]
     private static partial int setrlimit(int resource, in RLimit limit);
 
-    [LibraryImport("libc", SetLastError = true)]
+    [LibraryImport(Interop.NativeLibraries.Libc, SetLastError = true)]
     private static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 }

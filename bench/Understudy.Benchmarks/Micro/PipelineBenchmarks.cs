@@ -26,7 +26,6 @@ public class SpscRingBenchmarks
         _record = new RawInput
         {
             MonoNs = 123_456_789_000,
-            WallTicks = DateTime.UtcNow.Ticks,
             ServerTime = 42,
             Type = RawInput.MotionNotify,
             RootX = 400,

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
@@ -179,36 +178,31 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"See it with: [bold]./understudy sessions show {Markup.Escape(sessionId)}[/] or [bold]./understudy sessions export {Markup.Escape(sessionId)} --format jsonl[/]");
     }
 
-    private static void WriteJson(string sessionId, RecordingSummary summary)
+    private static void WriteJson(string sessionId, RecordingSummary summary) => JsonOutput.Write(writer =>
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        writer.WriteStartObject();
+        writer.WriteString("session_id", sessionId);
+        writer.WriteNumber("duration_s", Math.Round(summary.Duration.TotalSeconds, 3));
+        writer.WriteStartObject("counts_by_kind");
+        foreach (var (kind, count) in summary.CountsByKind)
         {
-            writer.WriteStartObject();
-            writer.WriteString("session_id", sessionId);
-            writer.WriteNumber("duration_s", Math.Round(summary.Duration.TotalSeconds, 3));
-            writer.WriteStartObject("counts_by_kind");
-            foreach (var (kind, count) in summary.CountsByKind)
-            {
-                writer.WriteNumber(kind, count);
-            }
-            writer.WriteEndObject();
-            WriteArray(writer, "apps", summary.Apps);
-            WriteArray(writer, "typed_text", summary.TypedText);
-            writer.WriteStartObject("clicks");
-            foreach (var (button, count) in summary.Clicks)
-            {
-                writer.WriteNumber(button, count);
-            }
-            writer.WriteEndObject();
-            writer.WriteNumber("scrolls_up", summary.ScrollsUp);
-            writer.WriteNumber("scrolls_down", summary.ScrollsDown);
-            WriteArray(writer, "hotkeys", summary.Hotkeys);
-            writer.WriteNumber("gaps", summary.Gaps);
-            writer.WriteEndObject();
+            writer.WriteNumber(kind, count);
         }
-        stdout.Write("\n"u8);
-    }
+        writer.WriteEndObject();
+        WriteArray(writer, "apps", summary.Apps);
+        WriteArray(writer, "typed_text", summary.TypedText);
+        writer.WriteStartObject("clicks");
+        foreach (var (button, count) in summary.Clicks)
+        {
+            writer.WriteNumber(button, count);
+        }
+        writer.WriteEndObject();
+        writer.WriteNumber("scrolls_up", summary.ScrollsUp);
+        writer.WriteNumber("scrolls_down", summary.ScrollsDown);
+        WriteArray(writer, "hotkeys", summary.Hotkeys);
+        writer.WriteNumber("gaps", summary.Gaps);
+        writer.WriteEndObject();
+    });
 
     private static void WriteArray(Utf8JsonWriter writer, string name, IEnumerable<string> values)
     {

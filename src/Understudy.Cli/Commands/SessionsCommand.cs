@@ -32,7 +32,7 @@ internal static class SessionsCommand
             var sessions = StoreAccess.Open(parse.GetValue(data), create: false).List();
             if (parse.GetValue(json))
             {
-                WriteJson(writer =>
+                JsonOutput.Write(writer =>
                 {
                     writer.WriteStartArray();
                     foreach (var session in sessions)
@@ -79,7 +79,7 @@ internal static class SessionsCommand
             var report = store.Verify(session.Id);
             if (parse.GetValue(json))
             {
-                WriteJson(writer =>
+                JsonOutput.Write(writer =>
                 {
                     writer.WriteStartObject();
                     writer.WritePropertyName("session");
@@ -172,7 +172,7 @@ internal static class SessionsCommand
             var report = store.Verify(session.Id);
             if (parse.GetValue(json))
             {
-                WriteJson(writer => WriteVerifyReport(writer, report));
+                JsonOutput.Write(writer => WriteVerifyReport(writer, report));
             }
             else if (report.Damage is { } damage)
             {
@@ -238,16 +238,6 @@ internal static class SessionsCommand
         {
             throw new UsageException($"--out: cannot write '{path}': {ex.Message}");
         }
-    }
-
-    private static void WriteJson(Action<Utf8JsonWriter> write)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-        {
-            write(writer);
-        }
-        stdout.Write("\n"u8);
     }
 
     private static void WriteSessionInfo(Utf8JsonWriter writer, SessionInfo session)

@@ -11,14 +11,10 @@ internal static class StoreAccess
         try
         {
             directory = DataDirectory.Resolve(dataOption);
+            // Reading commands on a machine that never recorded see an empty store, not an error.
             if (create)
             {
                 DataDirectory.EnsureExists(directory);
-            }
-            else if (!Directory.Exists(directory))
-            {
-                // Reading commands on a machine that never recorded: an empty store, not an error.
-                return new SessionStore(directory, DeviceKeyStore.LoadOrCreate(null));
             }
             return new SessionStore(directory, DeviceKeyStore.LoadOrCreate(null));
         }

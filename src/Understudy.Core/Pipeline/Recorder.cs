@@ -66,6 +66,9 @@ public sealed class Recorder : ICaptureSink
     private CaptureFault? _fault;
     private long _droppedInput;
 
+    // Written by the pipeline thread, read by any thread for status displays.
+    private long _eventsWritten;
+
     // 1 while the pipeline thread sleeps with no deadline: only then must a Post wake it. With a
     // deadline pending it wakes by itself, and a new event is not due before that deadline anyway
     // (it is held for the ordering window), so typing does not cost a wake-up per key.
@@ -84,8 +87,6 @@ public sealed class Recorder : ICaptureSink
 
     /// <summary>Events numbered so far. Read from any thread for status displays.</summary>
     public long EventsWritten => Interlocked.Read(ref _eventsWritten);
-
-    private long _eventsWritten;
 
     /// <summary>Raised on the pipeline thread once every source is capturing.</summary>
     public event Action? CaptureStarted;
@@ -118,10 +119,10 @@ public sealed class Recorder : ICaptureSink
         using var registration = stop.Register(() => _wake.Set());
         try
         {
-            EmitDirect(Marker(MarkerTypes.SessionBegin, null), gated);
+            gated.Add(Marker(MarkerTypes.SessionBegin, null));
             if (_options.Task is { } task)
             {
-                EmitDirect(Marker(MarkerTypes.TaskBegin, task), gated);
+                gated.Add(Marker(MarkerTypes.TaskBegin, task));
             }
             WriteAll(gated);
 
@@ -277,8 +278,6 @@ public sealed class Recorder : ICaptureSink
         }
         gated.Clear();
     }
-
-    private static void EmitDirect(CapturedEvent captured, List<CapturedEvent> output) => output.Add(captured);
 
     private CapturedEvent Marker(string marker, string? label) =>
         new(_clock.MonoNs, _clock.UtcNow, new MarkerPayload(marker, label));

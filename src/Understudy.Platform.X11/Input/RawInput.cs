@@ -23,8 +23,8 @@ internal unsafe struct RawInput
 
     public const int MaxInlineKeysyms = 8;
 
+    /// <summary>Arrival time on our monotonic clock; the wall time is derived later, off the callback.</summary>
     public long MonoNs;
-    public long WallTicks;
     public uint ServerTime;
     public byte Type;
     public byte Detail;

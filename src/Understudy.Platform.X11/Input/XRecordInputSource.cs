@@ -42,6 +42,8 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     // A release is named after its press: a client may undo a temporary remap between the two.
     private readonly string?[] _pressedKeyNames = new string?[256];
     private readonly ServerTimeMapper _serverTime = new();
+    private long _anchorWallTicks;
+    private long _anchorMonoNs;
     private long _reportedDropped;
     private long _lastMonoNs;
 
@@ -235,7 +237,6 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         }
         RawInput raw = default;
         raw.MonoNs = MonotonicClock.NowNs();
-        raw.WallTicks = DateTime.UtcNow.Ticks;
         raw.Type = type;
         raw.Detail = wire[1];
         raw.ServerTime = *(uint*)(wire + 4);
@@ -256,9 +257,8 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
 
     private void OnKeymapRequest(byte* request, nuint length)
     {
+        // Keymap changes are applied in stream order and never posted: they need no time stamp.
         RawInput raw = default;
-        raw.MonoNs = MonotonicClock.NowNs();
-        raw.WallTicks = DateTime.UtcNow.Ticks;
         if (request[0] == ChangeKeyboardMappingOpcode && length >= 8)
         {
             var count = request[1];
@@ -292,6 +292,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         fds[1] = new Libc.PollFd { Fd = _query is { IsLost: false } query ? Xlib.XConnectionNumber(query.Handle) : -1, Events = Libc.POLLIN };
         while (true)
         {
+            AnchorWallClock();
             while (_ring.TryRead(out var raw))
             {
                 Handle(raw);
@@ -299,6 +300,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             if (!_running && !_recordThread!.IsAlive)
             {
                 // Drain what the record thread wrote before it ended.
+                AnchorWallClock();
                 while (_ring.TryRead(out var raw))
                 {
                     Handle(raw);
@@ -384,13 +386,30 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         return (uint)keysym;
     }
 
+    /// <summary>One wall/monotonic clock pair per drained batch: wall times are derived from it, not read per event.</summary>
+    private void AnchorWallClock()
+    {
+        _anchorWallTicks = DateTime.UtcNow.Ticks;
+        _anchorMonoNs = MonotonicClock.NowNs();
+    }
+
+    private DateTimeOffset WallAt(long monoNs) => new(_anchorWallTicks - ((_anchorMonoNs - monoNs) / 100), TimeSpan.Zero);
+
     private void Handle(in RawInput raw)
     {
+        if (raw.Type is RawInput.KeymapPatch)
+        {
+            ApplyPatch(raw);
+            return;
+        }
+        if (raw.Type is RawInput.KeymapReload)
+        {
+            ReloadKeymap();
+            return;
+        }
         var sink = _sink!;
-        var isDeviceEvent = raw.Type is >= RawInput.KeyPress and <= RawInput.MotionNotify;
-        // Device events carry the server's time; keymap requests do not and are not posted.
-        var monoNs = isDeviceEvent ? _serverTime.Map(raw.ServerTime, raw.MonoNs) : raw.MonoNs;
-        var wall = new DateTimeOffset(raw.WallTicks - ((raw.MonoNs - monoNs) / 100), TimeSpan.Zero);
+        var monoNs = _serverTime.Map(raw.ServerTime, raw.MonoNs);
+        var wall = WallAt(monoNs);
         var dropped = _ring.Dropped;
         if (dropped != _reportedDropped)
         {
@@ -405,8 +424,6 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             RawInput.KeyPress or RawInput.KeyRelease => KeyEvent(raw),
             RawInput.ButtonPress or RawInput.ButtonRelease => ButtonEvent(raw),
             RawInput.MotionNotify => new PointerMovePayload(raw.RootX, raw.RootY),
-            RawInput.KeymapPatch => ApplyPatch(raw),
-            RawInput.KeymapReload => ReloadKeymap(),
             _ => null,
         };
         if (payload is not null)
@@ -463,14 +480,13 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         return new ButtonPayload(isDown, button, raw.RootX, raw.RootY, modifiers);
     }
 
-    private EventPayload? ApplyPatch(in RawInput raw)
+    private void ApplyPatch(in RawInput raw)
     {
         var keysyms = new ReadOnlySpan<uint>(Unsafe.AsPointer(ref Unsafe.AsRef(in raw.PatchKeysyms[0])), RawInput.MaxInlineKeysyms);
         _translator!.Keymap.Apply(raw.PatchFirstKeycode, raw.PatchKeycodeCount, raw.PatchKeysymsPerKeycode, keysyms);
-        return null;
     }
 
-    private EventPayload? ReloadKeymap()
+    private void ReloadKeymap()
     {
         if (_query is { IsLost: false } query)
         {
@@ -479,7 +495,6 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             ProcessServerNotifications();
             _translator = CreateTranslator(query);
         }
-        return null;
     }
 
     private void OnConnectionLost(X11Connection connection)
