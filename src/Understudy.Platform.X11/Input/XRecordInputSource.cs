@@ -37,6 +37,8 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     // 1 while the pump sleeps or is about to: the callback then wakes it (once). Both sides use
     // full-fence interlocked operations so that an event is never left unseen in the ring.
     private int _pumpSleeping;
+    private long _lastWakeNs;
+    private const long BurstWakeIntervalNs = 5_000_000;
 
     // Pump-thread state.
     // A release is named after its press: a client may undo a temporary remap between the two.
@@ -329,6 +331,16 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
             if ((fds[0].Revents & Libc.POLLIN) != 0)
             {
                 _wakeup.Drain();
+                // In a burst (wake-ups under 5 ms apart) let events gather for a millisecond: draining
+                // each one as it lands would make every callback pay for a wake-up, and a record
+                // thread that falls behind makes the X server drop record data. Human-paced input,
+                // tens of milliseconds apart, is drained at once.
+                var wokeAt = MonotonicClock.NowNs();
+                if (wokeAt - _lastWakeNs < BurstWakeIntervalNs)
+                {
+                    Thread.Sleep(1);
+                }
+                _lastWakeNs = wokeAt;
             }
         }
     }
