@@ -47,6 +47,9 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     private long _anchorWallTicks;
     private long _anchorMonoNs;
     private long _reportedDropped;
+
+    // Written only by the callback thread.
+    private long _deviceEventsReceived;
     private long _lastMonoNs;
 
     // Optional cost measurement of the callback, for the benchmark only.
@@ -62,6 +65,12 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
     public string Name => "x11-input";
 
     public long Dropped => _ring.Dropped;
+
+    /// <summary>
+    /// Device events the X server delivered to the callback, kept or dropped. The difference
+    /// to what a client sent is loss inside the server, before Understudy saw anything.
+    /// </summary>
+    public long DeviceEventsReceived => Volatile.Read(ref _deviceEventsReceived);
 
     /// <summary>Makes the callback record its own duration (Stopwatch ticks) for up to <paramref name="samples"/> events.</summary>
     public void MeasureCallbackCost(int samples) => _callbackCostSamples = new long[samples];
@@ -245,6 +254,7 @@ internal sealed unsafe class XRecordInputSource : ICaptureSource
         raw.RootX = *(short*)(wire + 20);
         raw.RootY = *(short*)(wire + 22);
         raw.State = *(ushort*)(wire + 28);
+        Volatile.Write(ref _deviceEventsReceived, _deviceEventsReceived + 1);
         _ring.TryWrite(raw);
         WakePump();
     }
