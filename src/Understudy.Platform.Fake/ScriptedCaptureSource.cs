@@ -67,15 +67,28 @@ public sealed class ScriptedCaptureSource(string name, IReadOnlyList<CapturedEve
 }
 
 /// <summary>A backend made of scripted sources, standing in for a desktop in tests.</summary>
-public sealed class FakeDesktopBackend(ScriptedCaptureSource input, ScriptedCaptureSource window, ScreenSize screen) : IDesktopBackend
+public sealed class FakeDesktopBackend(
+    ScriptedCaptureSource input,
+    ScriptedCaptureSource window,
+    ScreenSize screen,
+    ScriptedCaptureSource? accessibility = null,
+    Func<IScreenGrabber>? screenGrabber = null) : IDesktopBackend
 {
     public string Name => "fake";
 
     public ScreenSize Screen => screen;
 
+    public double ScaleFactor => 1.0;
+
     public ICaptureSource CreateInputSource(InputSourceOptions options) => input;
 
     public ICaptureSource CreateWindowSource() => window;
+
+    public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) =>
+        accessibility ?? throw new CaptureUnavailableException("the fake desktop has no accessibility source");
+
+    public IScreenGrabber CreateScreenGrabber() =>
+        screenGrabber?.Invoke() ?? throw new CaptureUnavailableException("the fake desktop has no screen");
 
     public void Dispose()
     {

@@ -49,6 +49,16 @@ public sealed class X11DesktopBackend : IDesktopBackend
 
     public ICaptureSource CreateWindowSource() => new ActiveWindowSource(_displayName);
 
+    public double ScaleFactor => 1.0;
+
+    // TODO(issue 3, accessibility branch): AT-SPI source.
+    public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) =>
+        throw new CaptureUnavailableException("accessibility capture is not available yet");
+
+    // TODO(issue 3, frames branch): XShm grabber.
+    public IScreenGrabber CreateScreenGrabber() =>
+        throw new CaptureUnavailableException("screen capture is not available yet");
+
     public void Dispose()
     {
     }

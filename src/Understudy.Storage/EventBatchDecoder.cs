@@ -135,6 +135,69 @@ internal static class EventBatchDecoder
                     payload = new MarkerPayload(marker, label);
                     break;
                 }
+            case EventKind.Element:
+                {
+                    var forSeq = reader.ReadZigZag();
+                    var trigger = reader.ReadRequiredString();
+                    var role = reader.ReadRequiredString();
+                    var name = reader.ReadString();
+                    var label = reader.ReadString();
+                    var states = ReadStrings(ref reader);
+                    var flags = reader.ReadByte();
+                    if ((flags & ~EventCodecFormat.FocusKnownFlags) != 0)
+                    {
+                        throw reader.Error($"unknown element flags {flags}");
+                    }
+                    Rect? bounds = (flags & EventCodecFormat.FocusHasBounds) != 0 ? ReadRect(ref reader) : null;
+                    var app = reader.ReadString();
+                    int? pid = (flags & EventCodecFormat.FocusHasPid) != 0 ? reader.ReadInt32() : null;
+                    var count = ReadCount(ref reader);
+                    var path = new ElementAncestor[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        path[i] = new ElementAncestor(reader.ReadRequiredString(), reader.ReadString());
+                    }
+                    payload = new ElementPayload(forSeq, trigger, role, name, label, states, bounds, app, pid, path);
+                    break;
+                }
+            case EventKind.Ui:
+                {
+                    var action = reader.ReadRequiredString();
+                    var control = reader.ReadString();
+                    var controlRole = reader.ReadString();
+                    var value = reader.ReadString();
+                    var path = ReadStrings(ref reader);
+                    bool? isChecked = reader.ReadByte() switch
+                    {
+                        0 => null,
+                        1 => false,
+                        2 => true,
+                        var other => throw reader.Error($"checked flag {other}"),
+                    };
+                    var app = reader.ReadString();
+                    payload = new UiPayload(action, control, controlRole, value, path, isChecked, app);
+                    break;
+                }
+            case EventKind.Frame:
+                {
+                    var blob = reader.ReadRequiredString();
+                    var grabbed = unchecked(monoNs - reader.ReadZigZag());
+                    var region = ReadRect(ref reader);
+                    var scale = reader.ReadDouble();
+                    var width = reader.ReadInt32();
+                    var height = reader.ReadInt32();
+                    var format = reader.ReadRequiredString();
+                    long? forSeq = reader.ReadByte() switch
+                    {
+                        0 => null,
+                        1 => reader.ReadZigZag(),
+                        var other => throw reader.Error($"for_seq flag {other}"),
+                    };
+                    var role = reader.ReadRequiredString();
+                    var baseBlob = reader.ReadString();
+                    payload = new FramePayload(blob, grabbed, region, scale, width, height, format, forSeq, role, baseBlob);
+                    break;
+                }
             default:
                 throw reader.Error($"unknown event kind {(int)kind}");
         }
@@ -160,6 +223,31 @@ internal static class EventBatchDecoder
         {
             throw reader.Error("wall time out of range for its offset");
         }
+    }
+
+    private static Rect ReadRect(ref Reader reader) =>
+        new(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+
+    private static int ReadCount(ref Reader reader)
+    {
+        var count = reader.ReadVarUInt();
+        // Every item takes at least one byte, so a count beyond what is left is corrupt.
+        if (count > (ulong)reader.Remaining)
+        {
+            throw reader.Error($"list of {count} items in {reader.Remaining} bytes");
+        }
+        return (int)count;
+    }
+
+    private static string[] ReadStrings(ref Reader reader)
+    {
+        var count = ReadCount(ref reader);
+        var values = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = reader.ReadRequiredString();
+        }
+        return values;
     }
 
     private static (int X, int Y) ReadPosition(ref Reader reader, ref EventCodecFormat.State state)
@@ -229,6 +317,17 @@ internal static class EventBatchDecoder
                 }
             }
             throw Error("varint longer than 10 bytes");
+        }
+
+        internal double ReadDouble()
+        {
+            if (Remaining < 8)
+            {
+                throw Error("unexpected end of batch");
+            }
+            var value = BinaryPrimitives.ReadDoubleLittleEndian(_data[_position..]);
+            _position += 8;
+            return value;
         }
 
         internal long ReadZigZag()

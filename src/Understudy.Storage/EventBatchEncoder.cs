@@ -164,6 +164,56 @@ internal sealed class EventBatchEncoder : IDisposable
                 WriteString(marker.Marker ?? throw MissingString(sessionEvent, nameof(MarkerPayload.Marker)));
                 WriteString(marker.Label);
                 break;
+            case ElementPayload element:
+                WriteZigZag(element.ForSeq);
+                WriteString(element.Trigger ?? throw MissingString(sessionEvent, nameof(ElementPayload.Trigger)));
+                WriteString(element.Role ?? throw MissingString(sessionEvent, nameof(ElementPayload.Role)));
+                WriteString(element.Name);
+                WriteString(element.Label);
+                WriteStrings(sessionEvent, element.States);
+                WriteByte((byte)((element.Pid.HasValue ? EventCodecFormat.FocusHasPid : 0) | (element.Bounds.HasValue ? EventCodecFormat.FocusHasBounds : 0)));
+                if (element.Bounds is { } elementBounds)
+                {
+                    WriteRect(elementBounds);
+                }
+                WriteString(element.App);
+                if (element.Pid is { } elementPid)
+                {
+                    WriteZigZag(elementPid);
+                }
+                WriteVarUInt((ulong)element.Path.Count);
+                foreach (var ancestor in element.Path)
+                {
+                    WriteString(ancestor?.Role ?? throw MissingString(sessionEvent, nameof(ElementAncestor.Role)));
+                    WriteString(ancestor.Name);
+                }
+                break;
+            case UiPayload ui:
+                WriteString(ui.Action ?? throw MissingString(sessionEvent, nameof(UiPayload.Action)));
+                WriteString(ui.Control);
+                WriteString(ui.ControlRole);
+                WriteString(ui.Value);
+                WriteStrings(sessionEvent, ui.Path);
+                WriteByte(ui.Checked switch { null => 0, false => 1, true => 2 });
+                WriteString(ui.App);
+                break;
+            case FramePayload frame:
+                WriteString(frame.Blob ?? throw MissingString(sessionEvent, nameof(FramePayload.Blob)));
+                WriteZigZag(unchecked(sessionEvent.MonoNs - frame.GrabbedMonoNs));
+                WriteRect(frame.Region);
+                BinaryPrimitives.WriteDoubleLittleEndian(_buffer.GetSpan(8), frame.Scale);
+                _buffer.Advance(8);
+                WriteZigZag(frame.Width);
+                WriteZigZag(frame.Height);
+                WriteString(frame.Format ?? throw MissingString(sessionEvent, nameof(FramePayload.Format)));
+                WriteByte(frame.ForSeq.HasValue ? (byte)1 : (byte)0);
+                if (frame.ForSeq is { } forSeq)
+                {
+                    WriteZigZag(forSeq);
+                }
+                WriteString(frame.Role ?? throw MissingString(sessionEvent, nameof(FramePayload.Role)));
+                WriteString(frame.Base);
+                break;
             default:
                 throw new ArgumentException($"event seq {sessionEvent.Seq}: payload type {payload.GetType().Name} cannot be encoded", nameof(sessionEvent));
         }
@@ -171,6 +221,23 @@ internal sealed class EventBatchEncoder : IDisposable
 
     private static ArgumentException MissingString(SessionEvent sessionEvent, string field) =>
         new($"event seq {sessionEvent.Seq}: {field} must not be null", nameof(sessionEvent));
+
+    private void WriteRect(Rect rect)
+    {
+        WriteZigZag(rect.X);
+        WriteZigZag(rect.Y);
+        WriteZigZag(rect.Width);
+        WriteZigZag(rect.Height);
+    }
+
+    private void WriteStrings(SessionEvent sessionEvent, ValueList<string> values)
+    {
+        WriteVarUInt((ulong)values.Count);
+        foreach (var value in values)
+        {
+            WriteString(value ?? throw MissingString(sessionEvent, "list item"));
+        }
+    }
 
     private void WritePosition(int x, int y)
     {

@@ -39,6 +39,15 @@ public interface IDesktopBackend : IDisposable
     ICaptureSource CreateInputSource(InputSourceOptions options);
 
     ICaptureSource CreateWindowSource();
+
+    /// <summary>Element lookups and ui events through the platform's accessibility layer.</summary>
+    ICaptureSource CreateAccessibilitySource(AccessibilityOptions options);
+
+    /// <summary>Whole-screen pixel grabs for keyframes. Throws <see cref="CaptureUnavailableException"/> if it cannot.</summary>
+    IScreenGrabber CreateScreenGrabber();
+
+    /// <summary>Device pixels per logical pixel (1.0 on a plain X11 screen).</summary>
+    double ScaleFactor { get; }
 }
 
 public sealed record InputSourceOptions

@@ -58,19 +58,7 @@ public static class EventJson
                 json.WriteStringOrNull("instance", focus.Instance);
                 json.WriteStringOrNull("title", focus.Title);
                 json.WriteNumberOrNull("pid", focus.Pid);
-                if (focus.Bounds is { } bounds)
-                {
-                    json.WriteStartObject("window");
-                    json.WriteNumber("x", bounds.X);
-                    json.WriteNumber("y", bounds.Y);
-                    json.WriteNumber("width", bounds.Width);
-                    json.WriteNumber("height", bounds.Height);
-                    json.WriteEndObject();
-                }
-                else
-                {
-                    json.WriteNull("window");
-                }
+                WriteRect(json, "window", focus.Bounds);
                 json.WriteNumber("window_id", focus.WindowId);
                 break;
             case GapPayload gap:
@@ -81,6 +69,54 @@ public static class EventJson
             case MarkerPayload marker:
                 json.WriteString("marker", marker.Marker);
                 json.WriteStringOrNull("label", marker.Label);
+                break;
+            case ElementPayload element:
+                json.WriteNumber("for_seq", element.ForSeq);
+                json.WriteString("trigger", element.Trigger);
+                json.WriteString("role", element.Role);
+                json.WriteStringOrNull("name", element.Name);
+                json.WriteStringOrNull("label", element.Label);
+                WriteStrings(json, "states", element.States);
+                WriteRect(json, "bounds", element.Bounds);
+                json.WriteStringOrNull("app", element.App);
+                json.WriteNumberOrNull("pid", element.Pid);
+                json.WriteStartArray("path");
+                foreach (var ancestor in element.Path)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("role", ancestor.Role);
+                    json.WriteStringOrNull("name", ancestor.Name);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case UiPayload ui:
+                json.WriteString("action", ui.Action);
+                json.WriteStringOrNull("control", ui.Control);
+                json.WriteStringOrNull("control_role", ui.ControlRole);
+                json.WriteStringOrNull("value", ui.Value);
+                WriteStrings(json, "path", ui.Path);
+                if (ui.Checked is { } isChecked)
+                {
+                    json.WriteBoolean("checked", isChecked);
+                }
+                else
+                {
+                    json.WriteNull("checked");
+                }
+                json.WriteStringOrNull("app", ui.App);
+                break;
+            case FramePayload frame:
+                json.WriteString("blob", frame.Blob);
+                json.WriteNumber("grabbed_mono_ns", frame.GrabbedMonoNs);
+                WriteRect(json, "region", frame.Region);
+                json.WriteNumber("scale", frame.Scale);
+                json.WriteNumber("width", frame.Width);
+                json.WriteNumber("height", frame.Height);
+                json.WriteString("format", frame.Format);
+                json.WriteNumberOrNull("for_seq", frame.ForSeq);
+                json.WriteString("role", frame.Role);
+                json.WriteStringOrNull("base", frame.Base);
                 break;
             default:
                 throw new ArgumentException($"no JSON form for payload {e.Payload.GetType().Name}", nameof(e));
@@ -145,10 +181,40 @@ public static class EventJson
                     OptionalString(root, "instance"),
                     OptionalString(root, "title"),
                     root.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number ? pid.GetInt32() : null,
-                    ParseRect(root),
+                    ParseRect(root, "window"),
                     RequireInt64(root, "window_id")),
                 EventKind.Gap => new GapPayload(RequireString(root, "reason"), RequireInt64(root, "duration_ns"), RequireInt64(root, "dropped")),
                 EventKind.Marker => new MarkerPayload(RequireString(root, "marker"), OptionalString(root, "label")),
+                EventKind.Element => new ElementPayload(
+                    RequireInt64(root, "for_seq"),
+                    RequireString(root, "trigger"),
+                    RequireString(root, "role"),
+                    OptionalString(root, "name"),
+                    OptionalString(root, "label"),
+                    ParseStrings(root, "states"),
+                    ParseRect(root, "bounds"),
+                    OptionalString(root, "app"),
+                    root.TryGetProperty("pid", out var elementPid) && elementPid.ValueKind == JsonValueKind.Number ? elementPid.GetInt32() : null,
+                    ParseAncestors(root)),
+                EventKind.Ui => new UiPayload(
+                    RequireString(root, "action"),
+                    OptionalString(root, "control"),
+                    OptionalString(root, "control_role"),
+                    OptionalString(root, "value"),
+                    ParseStrings(root, "path"),
+                    root.TryGetProperty("checked", out var isChecked) && isChecked.ValueKind is JsonValueKind.True or JsonValueKind.False ? isChecked.GetBoolean() : null,
+                    OptionalString(root, "app")),
+                EventKind.Frame => new FramePayload(
+                    RequireString(root, "blob"),
+                    RequireInt64(root, "grabbed_mono_ns"),
+                    ParseRect(root, "region") ?? throw new FormatException("field 'region': expected an object"),
+                    root.TryGetProperty("scale", out var scale) && scale.ValueKind == JsonValueKind.Number ? scale.GetDouble() : throw new FormatException("field 'scale': expected a number"),
+                    (int)RequireInt64(root, "width"),
+                    (int)RequireInt64(root, "height"),
+                    RequireString(root, "format"),
+                    root.TryGetProperty("for_seq", out var forSeq) && forSeq.ValueKind == JsonValueKind.Number ? forSeq.GetInt64() : null,
+                    RequireString(root, "role"),
+                    OptionalString(root, "base")),
                 _ => throw new FormatException($"field 'kind': unsupported kind '{kindName}'"),
             };
             return new SessionEvent(seq, mono, wall, payload);
@@ -184,11 +250,72 @@ public static class EventJson
         return result;
     }
 
-    private static Rect? ParseRect(JsonElement root)
+    private static void WriteRect(Utf8JsonWriter json, string name, Rect? rect)
     {
-        if (!root.TryGetProperty("window", out var window) || window.ValueKind == JsonValueKind.Null)
+        if (rect is not { } bounds)
+        {
+            json.WriteNull(name);
+            return;
+        }
+        json.WriteStartObject(name);
+        json.WriteNumber("x", bounds.X);
+        json.WriteNumber("y", bounds.Y);
+        json.WriteNumber("width", bounds.Width);
+        json.WriteNumber("height", bounds.Height);
+        json.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, ValueList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
+    }
+
+    private static ValueList<string> ParseStrings(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"field '{name}': expected an array");
+        }
+        var values = new List<string>();
+        foreach (var item in array.EnumerateArray())
+        {
+            values.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new FormatException($"field '{name}': expected strings"));
+        }
+        return values;
+    }
+
+    private static ValueList<ElementAncestor> ParseAncestors(JsonElement root)
+    {
+        if (!root.TryGetProperty("path", out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("field 'path': expected an array");
+        }
+        var values = new List<ElementAncestor>();
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("field 'path': expected objects");
+            }
+            values.Add(new ElementAncestor(RequireString(item, "role"), OptionalString(item, "name")));
+        }
+        return values;
+    }
+
+    private static Rect? ParseRect(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var window) || window.ValueKind == JsonValueKind.Null)
         {
             return null;
+        }
+        if (window.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"field '{name}': expected an object or null");
         }
         return new Rect(
             (int)RequireInt64(window, "x"),

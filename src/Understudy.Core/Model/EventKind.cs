@@ -2,7 +2,7 @@ namespace Understudy.Core.Model;
 
 /// <summary>
 /// Every kind of event a session can hold. The numeric values are part of the on-disk
-/// format: never renumber, only append. Later stages add element, frame, ui and redaction.
+/// format: never renumber, only append. Redaction comes next.
 /// </summary>
 public enum EventKind : byte
 {
@@ -15,6 +15,9 @@ public enum EventKind : byte
     Focus = 7,
     Gap = 8,
     Marker = 9,
+    Element = 10,
+    Frame = 11,
+    Ui = 12,
 }
 
 public static class EventKindNames
@@ -30,6 +33,9 @@ public static class EventKindNames
         EventKind.Focus => "focus",
         EventKind.Gap => "gap",
         EventKind.Marker => "marker",
+        EventKind.Element => "element",
+        EventKind.Frame => "frame",
+        EventKind.Ui => "ui",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown event kind"),
     };
 

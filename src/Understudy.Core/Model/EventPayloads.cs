@@ -137,6 +137,15 @@ public static class GapReasons
     public const string InputOverflow = "input_overflow";
     public const string Paused = "paused";
     public const string DisplayLost = "display_lost";
+
+    /// <summary>The accessibility bus is missing or died: no element or ui events for this stretch.</summary>
+    public const string AccessibilityLost = "accessibility_lost";
+
+    /// <summary>An element lookup did not answer in time (a hung or crashed application); <c>dropped</c> counts lookups.</summary>
+    public const string ElementTimeout = "element_timeout";
+
+    /// <summary>Frames that could not be grabbed, encoded or stored; <c>dropped</c> counts frames.</summary>
+    public const string FrameLost = "frame_lost";
 }
 
 /// <summary>
@@ -159,4 +168,96 @@ public static class MarkerTypes
 public sealed record MarkerPayload(string Marker, string? Label) : EventPayload
 {
     public override EventKind Kind => EventKind.Marker;
+}
+
+/// <summary>One step of an element's ancestor path, from the element's parent up to its window.</summary>
+public sealed record ElementAncestor(string Role, string? Name);
+
+/// <summary>What made the recorder look an element up.</summary>
+public static class ElementTriggers
+{
+    /// <summary>A button press: the element under the pointer.</summary>
+    public const string Pointer = "pointer";
+
+    /// <summary>Key input: the focused element (once per focus).</summary>
+    public const string Focus = "focus";
+}
+
+/// <summary>
+/// The accessible element an input event acted on, looked up after the fact and tied to that
+/// event by <see cref="ForSeq"/>. <see cref="Path"/> runs from the parent up to the window.
+/// </summary>
+public sealed record ElementPayload(
+    long ForSeq,
+    string Trigger,
+    string Role,
+    string? Name,
+    string? Label,
+    ValueList<string> States,
+    Rect? Bounds,
+    string? App,
+    int? Pid,
+    ValueList<ElementAncestor> Path) : EventPayload
+{
+    public override EventKind Kind => EventKind.Element;
+}
+
+/// <summary>The semantic actions a <c>ui</c> event reports.</summary>
+public static class UiActions
+{
+    /// <summary>An item was selected in a combo box or list: <c>value</c> is the item, <c>control</c> the box.</summary>
+    public const string Select = "select";
+
+    /// <summary>A menu item was activated: <c>path</c> runs from the top menu to the item.</summary>
+    public const string Menu = "menu";
+
+    /// <summary>A check box, toggle button or radio button changed: <c>checked</c> is the new state.</summary>
+    public const string Toggle = "toggle";
+
+    /// <summary>A slider, spin button or similar changed: <c>value</c> is the new value as text.</summary>
+    public const string Value = "value";
+}
+
+/// <summary>A semantic UI action reported by the application's accessibility layer.</summary>
+public sealed record UiPayload(
+    string Action,
+    string? Control,
+    string? ControlRole,
+    string? Value,
+    ValueList<string> Path,
+    bool? Checked,
+    string? App) : EventPayload
+{
+    public override EventKind Kind => EventKind.Ui;
+}
+
+/// <summary>Why a frame was kept.</summary>
+public static class FrameRoles
+{
+    /// <summary>The screen as the user saw it just before the action <c>for_seq</c>.</summary>
+    public const string Before = "before";
+
+    /// <summary>The screen once it stopped changing after the action <c>for_seq</c> (or at a timeout).</summary>
+    public const string After = "after";
+}
+
+/// <summary>
+/// A screenshot stored as an encrypted blob. <see cref="Region"/> is the screen rectangle the image
+/// shows (in screen pixels); the image itself is <see cref="Width"/>×<see cref="Height"/> after
+/// scaling by <see cref="Scale"/>. When <see cref="Base"/> is set, the image is a patch: draw it
+/// over the frame of blob <see cref="Base"/> to get the whole screen.
+/// </summary>
+public sealed record FramePayload(
+    string Blob,
+    long GrabbedMonoNs,
+    Rect Region,
+    double Scale,
+    int Width,
+    int Height,
+    string Format,
+    long? ForSeq,
+    string Role,
+    string? Base) : EventPayload
+{
+    public override EventKind Kind => EventKind.Frame;
 }

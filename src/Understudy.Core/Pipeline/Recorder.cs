@@ -55,6 +55,7 @@ public sealed record RecordingOutcome(
 public sealed class Recorder : ICaptureSink
 {
     private readonly IReadOnlyList<ICaptureSource> _sources;
+    private readonly IActionObserver[] _observers;
     private readonly ScopeGate _gate;
     private readonly IEventWriter _writer;
     private readonly RecorderOptions _options;
@@ -79,6 +80,7 @@ public sealed class Recorder : ICaptureSink
     public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock)
     {
         _sources = sources;
+        _observers = [.. sources.OfType<IActionObserver>()];
         _gate = gate;
         _writer = writer;
         _options = options;
@@ -275,6 +277,10 @@ public sealed class Recorder : ICaptureSink
                 _droppedInput += overflow.Dropped;
             }
             Interlocked.Increment(ref _eventsWritten);
+            foreach (var observer in _observers)
+            {
+                observer.OnRecorded(numbered);
+            }
         }
         gated.Clear();
     }

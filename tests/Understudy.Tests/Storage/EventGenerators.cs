@@ -65,7 +65,37 @@ internal static class EventGenerators
         select (EventPayload)new GapPayload(reason, duration, dropped),
         from marker in AnyText
         from label in OptionalText
-        select (EventPayload)new MarkerPayload(marker, label));
+        select (EventPayload)new MarkerPayload(marker, label),
+        from forSeq in AnyLong
+        from strings in Gen.Four(AnyText)
+        from optional in Gen.Three(OptionalText)
+        from states in Gen.ListOf(AnyText)
+        from bounds in OptionalRect
+        from pid in OptionalInt
+        from path in Gen.ListOf(Gen.Zip(AnyText, OptionalText))
+        select (EventPayload)new ElementPayload(forSeq, strings.Item1, strings.Item2, optional.Item1, optional.Item2, states.ToArray(), bounds, optional.Item3, pid,
+            path.Select(step => new ElementAncestor(step.Item1, step.Item2)).ToArray()),
+        from action in AnyText
+        from optional in Gen.Four(OptionalText)
+        from path in Gen.ListOf(AnyText)
+        from isChecked in Gen.Elements((bool?)null, false, true)
+        select (EventPayload)new UiPayload(action, optional.Item1, optional.Item2, optional.Item3, path.ToArray(), isChecked, optional.Item4),
+        from blob in AnyText
+        from grabbed in AnyLong
+        from region in Gen.Four(AnyInt)
+        from scale in ArbMap.Default.GeneratorFor<double>()
+        from size in Gen.Two(AnyInt)
+        from format in AnyText
+        from forSeq in Gen.OneOf(AnyLong.Select(value => (long?)value), Gen.Constant((long?)null))
+        from role in AnyText
+        from baseBlob in OptionalText
+        select (EventPayload)new FramePayload(blob, grabbed, new Rect(region.Item1, region.Item2, region.Item3, region.Item4), scale, size.Item1, size.Item2, format, forSeq, role, baseBlob));
+
+    private static Gen<Rect?> OptionalRect => Gen.OneOf(
+        Gen.Four(AnyInt).Select(r => (Rect?)new Rect(r.Item1, r.Item2, r.Item3, r.Item4)),
+        Gen.Constant((Rect?)null));
+
+    private static Gen<int?> OptionalInt => Gen.OneOf(AnyInt.Select(value => (int?)value), Gen.Constant((int?)null));
 
     private static readonly Gen<DateTimeOffset> AnyWall = Gen.OneOf(
         // Anywhere in the representable range, in UTC.

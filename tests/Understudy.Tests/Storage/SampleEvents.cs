@@ -32,6 +32,14 @@ internal static class SampleEvents
         new GapPayload(GapReasons.Paused, 0, 0),
         new MarkerPayload(MarkerTypes.TaskBegin, "file the Café receipt 🍰"),
         new MarkerPayload(MarkerTypes.SessionEnd, ""),
+        new ElementPayload(41, ElementTriggers.Pointer, "push button", "Submit", null, ["enabled", "focusable", "showing"], new Rect(300, 380, 80, 30), "yad", 1234,
+            [new ElementAncestor("filler", null), new ElementAncestor("frame", "Expense — form")]),
+        new ElementPayload(-1, ElementTriggers.Focus, "combo box", null, "Category 🍰", [], null, null, null, []),
+        new UiPayload(UiActions.Select, "Category", "combo box", "Meals", [], null, "yad"),
+        new UiPayload(UiActions.Menu, null, "menu item", "Save As…", ["File", "Save As…"], null, null),
+        new UiPayload(UiActions.Toggle, "Remember me", "check box", null, [], true, "Chromium"),
+        new FramePayload("4be0c2a1d7f3e9a0b1c2d3e4f5a6b7c8", 86_399_990_000_000, new Rect(0, 0, 1920, 1080), 0.5, 960, 540, "jpeg", 40, FrameRoles.Before, null),
+        new FramePayload("00", long.MinValue, new Rect(-1, -2, 3, 4), 1.0, 3, 4, "png", null, FrameRoles.After, "4be0c2a1d7f3e9a0b1c2d3e4f5a6b7c8"),
     ];
 
     /// <summary>Events with realistic clocks: mono ~50 ms apart, wall following it within a few µs.</summary>

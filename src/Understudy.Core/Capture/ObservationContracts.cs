@@ -1,0 +1,102 @@
+using Understudy.Core.Model;
+
+namespace Understudy.Core.Capture;
+
+/// <summary>
+/// A source that reacts to what was recorded: the element under a click, the frames around an
+/// action. The recorder calls <see cref="OnRecorded"/> on its pipeline thread for every event it
+/// has numbered (only events inside the scope reach it), so implementations must only enqueue:
+/// never block, never call the platform. Results come back later through the sink, tied to the
+/// action by its <see cref="SessionEvent.Seq"/>.
+/// </summary>
+public interface IActionObserver
+{
+    void OnRecorded(SessionEvent recorded);
+}
+
+/// <summary>
+/// Where content-addressed binary blobs (encoded frames) of the session being recorded go.
+/// Implementations encrypt, write atomically (a blob is either complete or absent, never
+/// broken) and are thread-safe.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// The id for a blob of this content: a keyed hash, so that an id reveals nothing about the
+    /// content to anyone without the session's key, while equal content gets equal ids.
+    /// </summary>
+    string IdFor(ReadOnlySpan<byte> content);
+
+    bool Contains(string id);
+
+    /// <summary>Stores <paramref name="content"/> under <paramref name="id"/> unless it is already there. Throws <see cref="BlobWriteException"/>.</summary>
+    void Put(string id, ReadOnlySpan<byte> content);
+}
+
+/// <summary>A blob could not be stored (disk full, I/O error); nothing partial was left behind.</summary>
+public sealed class BlobWriteException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Image formats frames can be encoded in. The wire names are the lower-case names.</summary>
+public enum FrameFormat
+{
+    Jpeg,
+    Png,
+    Webp,
+}
+
+public sealed record FrameOptions
+{
+    public FrameFormat Format { get; init; } = FrameFormat.Jpeg;
+
+    /// <summary>Encoder quality 1–100 (JPEG, WebP); PNG is lossless and ignores it.</summary>
+    public int Quality { get; init; } = 80;
+
+    /// <summary>Down-scaling factor in (0, 1]: 0.5 stores frames at half width and height.</summary>
+    public double Scale { get; init; } = 1.0;
+
+    /// <summary>How often the screen is grabbed into the in-memory ring (the before-frame is at most this old).</summary>
+    public TimeSpan GrabInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The screen counts as settled after an action once it has not changed for this long.</summary>
+    public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The after-frame is taken at this point even if the screen never settles (video, animations).</summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Frames kept in memory for choosing the one before an action.</summary>
+    public int RingFrames { get; init; } = 4;
+
+    /// <summary>Threads that encode frames; the grab thread never encodes.</summary>
+    public int EncodeWorkers { get; init; } = 1;
+}
+
+public sealed record AccessibilityOptions
+{
+    /// <summary>Longest any single accessibility call may take before the application is deemed hung.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromMilliseconds(800);
+
+    /// <summary>Lookups waiting longer than this (behind a hung application) are dropped and counted.</summary>
+    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromSeconds(3);
+}
+
+/// <summary>What a session's later stages may rely on; written to its manifest.</summary>
+public sealed record SessionCapabilities(bool Accessibility, bool Frames, string? FrameFormat, double? FrameScale, double ScaleFactor);
+
+/// <summary>
+/// Grabs the whole screen into caller-owned memory, without allocating per grab. Used from one
+/// thread only (the frame source's grab thread).
+/// </summary>
+public interface IScreenGrabber : IDisposable
+{
+    /// <summary>The screen's size as of the last grab (or creation).</summary>
+    ScreenSize Size { get; }
+
+    /// <summary>
+    /// Copies the screen into <paramref name="bgra"/> as 32-bit B,G,R,A pixels, rows top to bottom,
+    /// stride = width × 4. Returns false, without copying, when the screen's size is no longer
+    /// <see cref="Size"/> (xrandr): <see cref="Size"/> then holds the new size, and the caller
+    /// provides a buffer of that size next time. Throws <see cref="CaptureUnavailableException"/>
+    /// when the display is gone.
+    /// </summary>
+    bool TryGrab(Span<byte> bgra);
+}
