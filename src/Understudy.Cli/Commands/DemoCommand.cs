@@ -94,7 +94,7 @@ internal static class DemoCommand
         {
             try
             {
-                result = RecordingRun.Run(backend, store, AppScope.FromAllowList([FormClass]), new RecorderOptions { Task = "Enter a lunch expense" }, stop.Token, _ => started.Set());
+                result = RecordingRun.Run(backend, store, AppScope.FromAllowList([FormClass]), new RecorderOptions { Task = "Enter a lunch expense" }, ObservationSettings.Default, stop.Token, _ => started.Set());
             }
             catch (Exception ex)
             {
@@ -174,6 +174,9 @@ internal static class DemoCommand
         captured.AddRow("scrolls", $"{summary.ScrollsDown} down, {summary.ScrollsUp} up");
         captured.AddRow("hotkeys", Markup.Escape(string.Join(", ", summary.Hotkeys)));
         captured.AddRow("gaps", summary.Gaps.ToString(CultureInfo.InvariantCulture));
+        captured.AddRow("acted on", Markup.Escape(string.Join("; ", summary.Elements.Distinct())));
+        captured.AddRow("ui actions", Markup.Escape(string.Join("; ", summary.UiActions)));
+        captured.AddRow("frames", $"{summary.Frames} ({summary.FrameBlobs} distinct images, encrypted)");
         AnsiConsole.Write(new Panel(captured).Header("captured (decrypted from the session store)"));
         AnsiConsole.MarkupLine($"See it with: [bold]./understudy sessions show {Markup.Escape(sessionId)}[/] or [bold]./understudy sessions export {Markup.Escape(sessionId)} --format jsonl[/]");
     }
@@ -201,6 +204,10 @@ internal static class DemoCommand
         writer.WriteNumber("scrolls_down", summary.ScrollsDown);
         WriteArray(writer, "hotkeys", summary.Hotkeys);
         writer.WriteNumber("gaps", summary.Gaps);
+        WriteArray(writer, "elements", summary.Elements);
+        WriteArray(writer, "ui_actions", summary.UiActions);
+        writer.WriteNumber("frames", summary.Frames);
+        writer.WriteNumber("frame_blobs", summary.FrameBlobs);
         writer.WriteEndObject();
     });
 

@@ -23,21 +23,32 @@ internal static class RecordCommand
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds", HelpName = "S" };
         var task = new Option<string?>("--task") { Description = "What the person is about to do; marks the recording as one task", HelpName = "TEXT" };
         var display = new Option<string?>("--display") { Description = "X display to record (default: $DISPLAY)", HelpName = "NAME" };
+        var noAccessibility = new Option<bool>("--no-accessibility") { Description = "Do not look up the UI elements acted on, nor record menu and dropdown use" };
+        var noFrames = new Option<bool>("--no-frames") { Description = "Do not keep screenshots before and after actions" };
+        var frameFormat = new Option<string?>("--frame-format") { Description = "Image format of frames: jpeg (default), png or webp", HelpName = "FORMAT" };
+        var frameQuality = new Option<int?>("--frame-quality") { Description = "JPEG/WebP quality 1-100 (default 80)", HelpName = "N" };
+        var frameScale = new Option<double?>("--frame-scale") { Description = "Down-scale frames by this factor, e.g. 0.5 (default 1)", HelpName = "F" };
 
-        var command = new Command("record", "Record input and the active application into a new encrypted session")
+        var command = new Command("record", "Record input, the active application, the elements acted on and keyframes into a new encrypted session")
         {
-            data, allowApp, duration, task, display,
+            data, allowApp, duration, task, display, noAccessibility, noFrames, frameFormat, frameQuality, frameScale,
         };
         command.SetAction(parse => Run(
             parse.GetValue(data),
             parse.GetValue(allowApp) ?? [],
             parse.GetValue(duration),
             parse.GetValue(task),
-            parse.GetValue(display)));
+            parse.GetValue(display),
+            ObservationSettings.FromOptions(
+                parse.GetValue(noAccessibility),
+                parse.GetValue(noFrames),
+                parse.GetValue(frameFormat),
+                parse.GetValue(frameQuality),
+                parse.GetValue(frameScale))));
         return command;
     }
 
-    private static int Run(string? dataOption, string[] allowApps, double? durationSeconds, string? task, string? displayName)
+    private static int Run(string? dataOption, string[] allowApps, double? durationSeconds, string? task, string? displayName, ObservationSettings observation)
     {
         if (durationSeconds is { } seconds && (double.IsNaN(seconds) || seconds <= 0 || seconds > 7 * 24 * 3600))
         {
@@ -84,6 +95,7 @@ internal static class RecordCommand
             store,
             scope,
             new RecorderOptions { Task = task },
+            observation,
             stop.Token,
             id => Console.Error.WriteLine($"understudy: recording session {id} on {backend.Name} {backend.Screen.Width}x{backend.Screen.Height}; Ctrl+C stops"));
 

@@ -15,6 +15,17 @@ internal sealed record RecordingSummary(
     long Gaps,
     TimeSpan Duration)
 {
+    /// <summary>What was acted on, e.g. <c>click on push button "OK"</c>, in recording order.</summary>
+    public IReadOnlyList<string> Elements { get; init; } = [];
+
+    /// <summary>Semantic ui actions, e.g. <c>select "Meals" in combo box "Category"</c>.</summary>
+    public IReadOnlyList<string> UiActions { get; init; } = [];
+
+    public int Frames { get; init; }
+
+    /// <summary>Distinct stored images: identical frames share one.</summary>
+    public int FrameBlobs { get; init; }
+
     private const Modifiers CommandModifiers = Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super;
 
     public static RecordingSummary From(IEnumerable<SessionEvent> events)
@@ -28,6 +39,10 @@ internal sealed record RecordingSummary(
         int up = 0, down = 0;
         long gaps = 0;
         long? first = null, last = null;
+        var elements = new List<string>();
+        var uiActions = new List<string>();
+        var frames = 0;
+        var blobs = new HashSet<string>(StringComparer.Ordinal);
 
         void EndRun()
         {
@@ -75,11 +90,46 @@ internal sealed record RecordingSummary(
                 case GapPayload:
                     gaps++;
                     break;
+                case ElementPayload element:
+                    elements.Add(DescribeElement(element));
+                    break;
+                case UiPayload ui:
+                    uiActions.Add(DescribeUi(ui));
+                    break;
+                case FramePayload frame:
+                    frames++;
+                    blobs.Add(frame.Blob);
+                    break;
             }
         }
         EndRun();
         var duration = first is { } start && last is { } end ? TimeSpan.FromTicks((end - start) / 100) : TimeSpan.Zero;
-        return new RecordingSummary(counts, apps, typed, clicks, up, down, hotkeys, gaps, duration);
+        return new RecordingSummary(counts, apps, typed, clicks, up, down, hotkeys, gaps, duration)
+        {
+            Elements = elements,
+            UiActions = uiActions,
+            Frames = frames,
+            FrameBlobs = blobs.Count,
+        };
+    }
+
+    private static string DescribeElement(ElementPayload element)
+    {
+        var what = element.Trigger == ElementTriggers.Pointer ? "click on" : "typing into";
+        var name = element.Label ?? element.Name;
+        return string.IsNullOrEmpty(name) ? $"{what} {element.Role}" : $"{what} {element.Role} \"{name}\"";
+    }
+
+    private static string DescribeUi(UiPayload ui)
+    {
+        var control = string.IsNullOrEmpty(ui.Control) ? ui.ControlRole ?? "control" : $"{ui.ControlRole ?? "control"} \"{ui.Control}\"";
+        return ui.Action switch
+        {
+            Core.Model.UiActions.Select => $"select \"{ui.Value}\" in {control}",
+            Core.Model.UiActions.Menu => $"menu {string.Join(" > ", ui.Path)}",
+            Core.Model.UiActions.Toggle => $"{(ui.Checked == true ? "check" : "uncheck")} {control}",
+            _ => $"{ui.Action} {control} = \"{ui.Value}\"",
+        };
     }
 
     private static bool IsModifierKey(string key) =>

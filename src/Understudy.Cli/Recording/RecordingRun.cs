@@ -20,6 +20,7 @@ internal static class RecordingRun
         SessionStore store,
         AppScope scope,
         RecorderOptions options,
+        ObservationSettings observation,
         CancellationToken stop,
         Action<string>? onStarted = null)
     {
@@ -37,7 +38,13 @@ internal static class RecordingRun
 
         using var input = backend.CreateInputSource(new InputSourceOptions());
         using var window = backend.CreateWindowSource();
-        var recorder = new Recorder([window, input], new ScopeGate(scope), new SessionEventWriter(writer), options, SystemClock.Instance);
+        using var accessibility = observation.Accessibility ? TryCreateAccessibility(backend, observation.AccessibilityOptions) : null;
+        List<ICaptureSource> sources = [window, input];
+        if (accessibility is not null)
+        {
+            sources.Add(accessibility);
+        }
+        var recorder = new Recorder(sources, new ScopeGate(scope), new SessionEventWriter(writer), options, SystemClock.Instance);
         recorder.CaptureStarted += () => onStarted?.Invoke(writer.Id);
 
         RecordingOutcome outcome;
@@ -53,6 +60,19 @@ internal static class RecordingRun
 
         var (closed, closeError) = TryClose(writer, new SessionEndInfo(outcome.EndReasonName, outcome.DroppedInput));
         return new RecordingResult(writer.Id, outcome, closed, closeError);
+    }
+
+    private static ICaptureSource? TryCreateAccessibility(IDesktopBackend backend, AccessibilityOptions options)
+    {
+        try
+        {
+            return backend.CreateAccessibilitySource(options);
+        }
+        catch (CaptureUnavailableException ex)
+        {
+            ErrorReporter.Warn($"recording without UI elements: {ex.Message}");
+            return null;
+        }
     }
 
     private static (bool Closed, string? Error) TryClose(SessionWriter writer, SessionEndInfo end)

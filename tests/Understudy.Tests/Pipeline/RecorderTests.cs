@@ -119,4 +119,52 @@ public sealed class RecorderTests
 
         Assert.Equal(17, outcome.DroppedInput);
     }
+
+    private sealed class ElementObserver : ICaptureSource, IActionObserver
+    {
+        private ICaptureSink? _sink;
+
+        public List<SessionEvent> Seen { get; } = [];
+
+        public string Name => "observer";
+
+        public void Start(ICaptureSink sink) => _sink = sink;
+
+        public void Stop()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public void OnRecorded(SessionEvent recorded)
+        {
+            Seen.Add(recorded);
+            if (recorded.Payload is ButtonPayload { IsDown: true })
+            {
+                // Answers later, like an accessibility lookup: the result is tied to the click by its seq.
+                _sink!.Post(new CapturedEvent(MonotonicClock.NowNs(), DateTimeOffset.UtcNow,
+                    new ElementPayload(recorded.Seq, ElementTriggers.Pointer, "push button", "OK", null, [], null, "yad", null, [])));
+            }
+        }
+    }
+
+    [Fact]
+    public void Observers_see_every_numbered_event_in_scope_and_their_results_point_back_by_seq()
+    {
+        var (input, window) = Sources();
+        var observer = new ElementObserver();
+        var writer = new MemoryEventWriter();
+        var scope = AppScope.FromAllowList(["Yad"]);
+        var recorder = new Recorder([window, input, observer], new ScopeGate(scope), writer, FastOptions, SystemClock.Instance);
+
+        RunUntilDelivered(recorder, input, window);
+
+        Assert.Equal(writer.Events.Where(e => e.Payload is not ElementPayload).Select(e => e.Seq),
+            observer.Seen.Where(e => e.Payload is not ElementPayload).Select(e => e.Seq));
+        var press = Assert.Single(writer.Events, e => e.Payload is ButtonPayload { IsDown: true });
+        var element = Assert.IsType<ElementPayload>(Assert.Single(writer.Events, e => e.Payload is ElementPayload).Payload);
+        Assert.Equal(press.Seq, element.ForSeq);
+    }
 }
