@@ -28,6 +28,9 @@ internal sealed class Manifest
 
     public ManifestScreen? Screen { get; set; }
 
+    /// <summary>What the recorder could observe; null in manifests written before capabilities existed.</summary>
+    public ManifestCapabilities? Capabilities { get; set; }
+
     public List<string>? AllowApps { get; set; }
 
     public string? DeviceKeyId { get; set; }
@@ -49,6 +52,19 @@ internal sealed class ManifestScreen
     public int Width { get; set; }
 
     public int Height { get; set; }
+}
+
+internal sealed class ManifestCapabilities
+{
+    public bool Accessibility { get; set; }
+
+    public bool Frames { get; set; }
+
+    public string? FrameFormat { get; set; }
+
+    public double? FrameScale { get; set; }
+
+    public double ScaleFactor { get; set; }
 }
 
 [JsonSourceGenerationOptions(

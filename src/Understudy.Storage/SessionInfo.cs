@@ -1,3 +1,4 @@
+using Understudy.Core.Capture;
 using Understudy.Core.Model;
 
 namespace Understudy.Storage;
@@ -26,4 +27,7 @@ public sealed record SessionInfo(
 {
     /// <summary>Key id of the device key the session was recorded under.</summary>
     public string? DeviceKeyId { get; init; }
+
+    /// <summary>What the recorder could observe; null for sessions recorded before capabilities were stored.</summary>
+    public SessionCapabilities? Capabilities { get; init; }
 }

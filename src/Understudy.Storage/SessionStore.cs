@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Understudy.Core.Capture;
 using Understudy.Core.Model;
 
 namespace Understudy.Storage;
@@ -16,14 +17,18 @@ public sealed class SessionStore
     private readonly DeviceKey _deviceKey;
     private readonly TimeProvider _time;
     private readonly Func<Stream, Stream>? _wrapLogOutput;
+    private readonly Func<Stream, Stream>? _wrapBlobOutput;
 
     public SessionStore(string dataDirectory, DeviceKey deviceKey)
         : this(dataDirectory, deviceKey, TimeProvider.System, wrapLogOutput: null)
     {
     }
 
-    /// <summary><paramref name="wrapLogOutput"/> lets tests put a failing stream between the writer and events.log.</summary>
-    internal SessionStore(string dataDirectory, DeviceKey deviceKey, TimeProvider time, Func<Stream, Stream>? wrapLogOutput)
+    /// <summary>
+    /// <paramref name="wrapLogOutput"/> and <paramref name="wrapBlobOutput"/> let tests put a
+    /// failing stream between the writer and events.log or a blob file.
+    /// </summary>
+    internal SessionStore(string dataDirectory, DeviceKey deviceKey, TimeProvider time, Func<Stream, Stream>? wrapLogOutput, Func<Stream, Stream>? wrapBlobOutput = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         ArgumentNullException.ThrowIfNull(deviceKey);
@@ -33,6 +38,7 @@ public sealed class SessionStore
         _deviceKey = deviceKey;
         _time = time;
         _wrapLogOutput = wrapLogOutput;
+        _wrapBlobOutput = wrapBlobOutput;
     }
 
     public string DataDirectoryPath { get; }
@@ -58,6 +64,10 @@ public sealed class SessionStore
         if (start.Screen is { } screen && (screen.Width <= 0 || screen.Height <= 0))
         {
             throw new ArgumentException("screen size must be positive", nameof(start));
+        }
+        if (start.Capabilities is { } capabilities)
+        {
+            ValidateCapabilities(capabilities);
         }
 
         DataDirectory.EnsureExists(DataDirectoryPath);
@@ -108,6 +118,7 @@ public sealed class SessionStore
                 Status = Manifest.RecordingStatus,
                 Backend = start.Backend,
                 Screen = start.Screen is { } size ? new ManifestScreen { Width = size.Width, Height = size.Height } : null,
+                Capabilities = start.Capabilities is { } capabilities ? ToManifest(capabilities) : null,
                 AllowApps = [.. start.AllowApps],
                 DeviceKeyId = _deviceKey.KeyId,
                 WrappedDataKey = Convert.ToBase64String(DataKeyWrapping.Wrap(_deviceKey, id, dataKey)),
@@ -116,7 +127,7 @@ public sealed class SessionStore
             log = LogWriter.Create(Path.Combine(directory, LogFormat.FileName), id, dataKey, _wrapLogOutput);
             UnixNative.FsyncDirectory(directory);
             UnixNative.FsyncDirectory(SessionsDirectory);
-            return new SessionWriter(id, directory, manifest, sessionLock, log, _time);
+            return new SessionWriter(id, directory, manifest, sessionLock, log, new SessionBlobStore(id, directory, dataKey, _wrapBlobOutput), _time);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageException)
         {
@@ -207,8 +218,34 @@ public sealed class SessionStore
     }
 
     /// <summary>
-    /// Checks the whole log. Problems are reported, not thrown (only a missing session or an
-    /// invalid id throw). Without this session's key the frames are checked for structure only.
+    /// The decrypted content of one blob of a session. A missing blob, one that does not
+    /// authenticate (damaged, or moved from another id or session) and a foreign key each throw
+    /// a <see cref="StorageException"/> naming the session and the blob.
+    /// </summary>
+    public byte[] ReadBlob(string sessionId, string blobId)
+    {
+        var directory = ExistingSessionDirectory(sessionId);
+        if (!BlobFormat.IsValidId(blobId))
+        {
+            throw new StorageException($"invalid blob id: expected {BlobFormat.IdLength} lowercase hex digits");
+        }
+        var manifest = ReadManifestForEvents(sessionId, directory);
+        var dataKey = UnwrapDataKey(sessionId, manifest);
+        try
+        {
+            var (content, problem) = OpenBlob(directory, sessionId, blobId, dataKey);
+            return content ?? throw new StorageException($"session {sessionId}: blob {blobId} {problem}");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>
+    /// Checks the whole log, and every blob its frame events reference. Problems are reported,
+    /// not thrown (only a missing session or an invalid id throw). Without this session's key
+    /// the frames are checked for structure only and blobs not at all.
     /// </summary>
     public VerifyReport Verify(string id)
     {
@@ -226,26 +263,48 @@ public sealed class SessionStore
             error = ex.Message;
         }
 
-        LogReader reader;
         try
         {
-            reader = LogReader.Open(Path.Combine(directory, LogFormat.FileName), id, dataKey);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-        using (reader)
-        {
+            using var reader = LogReader.Open(Path.Combine(directory, LogFormat.FileName), id, dataKey);
             long events = 0;
-            while (reader.TryReadFrame(out _, out var count))
+            var referencedBlobs = new SortedSet<string>(StringComparer.Ordinal);
+            while (reader.TryReadFrame(out var batch, out var count))
             {
                 events += count;
+                foreach (var frame in (batch ?? []).Select(e => e.Payload).OfType<FramePayload>())
+                {
+                    referencedBlobs.Add(frame.Blob);
+                    if (frame.Base is { } baseBlob)
+                    {
+                        referencedBlobs.Add(baseBlob);
+                    }
+                }
+            }
+            var missingBlobs = new List<string>();
+            var damagedBlobs = new List<string>();
+            if (dataKey.Length > 0)
+            {
+                foreach (var blobId in referencedBlobs)
+                {
+                    var (content, problem) = OpenBlob(directory, id, blobId, dataKey);
+                    if (content is not null)
+                    {
+                        CryptographicOperations.ZeroMemory(content);
+                    }
+                    else if (problem == MissingBlob)
+                    {
+                        missingBlobs.Add(blobId);
+                    }
+                    else
+                    {
+                        damagedBlobs.Add(blobId);
+                    }
+                }
             }
             var damage = reader.Damage ?? (manifest is null ? null : CompareWithManifest(manifest, reader));
             return new VerifyReport(
                 id,
-                Ok: damage is null && error is null,
+                Ok: damage is null && error is null && missingBlobs.Count == 0 && damagedBlobs.Count == 0,
                 Frames: reader.FrameCount,
                 Events: events,
                 Bytes: reader.FileLength,
@@ -253,8 +312,50 @@ public sealed class SessionStore
                 LastSeq: events > 0 ? events - 1 : null,
                 Damage: damage,
                 Error: error,
-                Authenticated: dataKey.Length > 0);
+                Authenticated: dataKey.Length > 0)
+            {
+                BlobsChecked = dataKey.Length > 0 ? referencedBlobs.Count : 0,
+                MissingBlobs = missingBlobs,
+                DamagedBlobs = damagedBlobs,
+            };
         }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private const string MissingBlob = "is missing";
+
+    /// <summary>The decrypted blob, or null and why not. Ids that come from events are checked here, before any path is built.</summary>
+    private static (byte[]? Content, string? Problem) OpenBlob(string directory, string sessionId, string blobId, byte[] dataKey)
+    {
+        if (!BlobFormat.IsValidId(blobId))
+        {
+            return (null, "is not a valid blob id");
+        }
+        var path = Path.Combine(directory, BlobFormat.FolderName, blobId);
+        byte[] file;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            if (stream.Length > BlobFormat.MaxContentLength + BlobFormat.Overhead)
+            {
+                return (null, $"is {stream.Length} bytes, too large to be a blob");
+            }
+            file = new byte[stream.Length];
+            stream.ReadExactly(file);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return (null, MissingBlob);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot be read: {ex.Message}");
+        }
+        var content = BlobFormat.TryOpen(dataKey, sessionId, blobId, file, out var problem);
+        return (content, problem);
     }
 
     /// <summary>
@@ -370,8 +471,37 @@ public sealed class SessionStore
             Error: null)
         {
             DeviceKeyId = manifest.DeviceKeyId,
+            Capabilities = manifest.Capabilities is { } capabilities
+                ? new SessionCapabilities(capabilities.Accessibility, capabilities.Frames, capabilities.FrameFormat, capabilities.FrameScale, capabilities.ScaleFactor)
+                : null,
         };
     }
+
+    // The manifest is plaintext: the frame format must be a short code, the numbers must be numbers JSON can hold.
+    private static void ValidateCapabilities(SessionCapabilities capabilities)
+    {
+        if (capabilities.FrameFormat is { } format)
+        {
+            ManifestTokens.Validate(format, nameof(capabilities.FrameFormat));
+        }
+        if (capabilities.FrameScale is { } scale && !(scale > 0 && scale <= 1))
+        {
+            throw new ArgumentException("frame scale must be in (0, 1]", nameof(capabilities));
+        }
+        if (!(double.IsFinite(capabilities.ScaleFactor) && capabilities.ScaleFactor > 0))
+        {
+            throw new ArgumentException("scale factor must be a positive number", nameof(capabilities));
+        }
+    }
+
+    private static ManifestCapabilities ToManifest(SessionCapabilities capabilities) => new()
+    {
+        Accessibility = capabilities.Accessibility,
+        Frames = capabilities.Frames,
+        FrameFormat = capabilities.FrameFormat,
+        FrameScale = capabilities.FrameScale,
+        ScaleFactor = capabilities.ScaleFactor,
+    };
 
     private static SessionInfo Damaged(string id, long logBytes, string error) =>
         new(id, SessionStatus.Damaged, SessionId.StartOf(id), null, null, null, [], null, null, null, null, logBytes, error);

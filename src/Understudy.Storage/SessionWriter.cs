@@ -1,10 +1,12 @@
 using System.Runtime.ExceptionServices;
+using Understudy.Core.Capture;
 using Understudy.Core.Model;
 
 namespace Understudy.Storage;
 
 /// <summary>
-/// Records one session. Single-threaded: one caller appends, flushes and closes.
+/// Records one session. Single-threaded: one caller appends, flushes and closes. Only
+/// <see cref="Blobs"/> may be used from other threads.
 ///
 /// Events are encoded into an in-memory frame as they are appended; <see cref="Flush"/> seals
 /// that frame and writes it, <see cref="Sync"/> makes it durable. The caller chooses the cadence
@@ -22,6 +24,7 @@ public sealed class SessionWriter : IDisposable
     private readonly Manifest _manifest;
     private readonly SessionLock _lock;
     private readonly LogWriter _log;
+    private readonly SessionBlobStore _blobs;
     private readonly TimeProvider _time;
     private readonly EventBatchEncoder _pending = new();
     private readonly long[] _pendingCountsByKind = new long[KindSlots];
@@ -30,19 +33,26 @@ public sealed class SessionWriter : IDisposable
     private bool _closed;
     private bool _released;
 
-    internal SessionWriter(string id, string directoryPath, Manifest manifest, SessionLock sessionLock, LogWriter log, TimeProvider time)
+    internal SessionWriter(string id, string directoryPath, Manifest manifest, SessionLock sessionLock, LogWriter log, SessionBlobStore blobs, TimeProvider time)
     {
         Id = id;
         DirectoryPath = directoryPath;
         _manifest = manifest;
         _lock = sessionLock;
         _log = log;
+        _blobs = blobs;
         _time = time;
     }
 
     public string Id { get; }
 
     public string DirectoryPath { get; }
+
+    /// <summary>
+    /// The session's encrypted frame store. Thread-safe; stop putting blobs before closing the
+    /// session, as closing forgets the key (a later put throws <see cref="ObjectDisposedException"/>).
+    /// </summary>
+    public IBlobStore Blobs => _blobs;
 
     /// <summary>Size of events.log up to the end of the last frame written.</summary>
     public long BytesWritten => _log.Length;
@@ -208,6 +218,7 @@ public sealed class SessionWriter : IDisposable
         _released = true;
         _pending.Dispose();
         _log.Dispose();
+        _blobs.Dispose();
         // Last: while the lock is held nobody can delete the session or call it interrupted.
         _lock.Dispose();
     }

@@ -2,7 +2,8 @@ namespace Understudy.Storage;
 
 /// <summary>
 /// The result of checking a session's log end to end: every frame's position, sequence and
-/// (when this device holds the session's key) authentication tag and decoding.
+/// (when this device holds the session's key) authentication tag and decoding, and every blob
+/// that a frame event references.
 /// </summary>
 /// <param name="Ok">No damage and no error.</param>
 /// <param name="Frames">Good frames before any damage.</param>
@@ -23,4 +24,14 @@ public sealed record VerifyReport(
     long? LastSeq,
     SessionDamage? Damage,
     string? Error,
-    bool Authenticated);
+    bool Authenticated)
+{
+    /// <summary>Distinct blobs referenced by frame events (as image or as base) that were checked.</summary>
+    public int BlobsChecked { get; init; }
+
+    /// <summary>Referenced blobs that are not in the session's blobs directory.</summary>
+    public IReadOnlyList<string> MissingBlobs { get; init; } = [];
+
+    /// <summary>Referenced blobs that are there but do not authenticate (damaged, or moved from another id or session).</summary>
+    public IReadOnlyList<string> DamagedBlobs { get; init; } = [];
+}

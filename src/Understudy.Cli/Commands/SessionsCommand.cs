@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
 using Understudy.Cli.Infrastructure;
+using Understudy.Core.Capture;
 using Understudy.Core.Model;
 using Understudy.Storage;
 
@@ -77,6 +78,7 @@ internal static class SessionsCommand
             var store = StoreAccess.Open(parse.GetValue(data), create: false);
             var session = Get(store, parse.GetValue(id)!);
             var report = store.Verify(session.Id);
+            var (tally, tallyError) = Tally(store, session.Id);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(writer =>
@@ -86,6 +88,7 @@ internal static class SessionsCommand
                     WriteSessionInfo(writer, session);
                     writer.WritePropertyName("verify");
                     WriteVerifyReport(writer, report);
+                    WriteTally(writer, tally);
                     writer.WriteEndObject();
                 });
                 return ExitCodes.Ok;
@@ -101,11 +104,35 @@ internal static class SessionsCommand
             Row("duration", FormatDuration(session));
             Row("end reason", session.EndReason ?? "—");
             Row("scope", session.AllowApps.Count == 0 ? "all apps" : string.Join(", ", session.AllowApps));
+            Row("accessibility", session.Capabilities is { } a11y ? (a11y.Accessibility ? "on" : "off") : "unknown");
+            Row("frames", DescribeFrames(session.Capabilities));
             Row("events", report.Events.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Row("input lost (overflow)", (session.DroppedInput ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Row("log size", FormatBytes(report.Bytes));
+            if (tally is not null)
+            {
+                Row("element / ui / frame events", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{tally.Elements} / {tally.UiActions} / {tally.Frames}"));
+            }
             Row("integrity", report.Damage is { } damage ? $"damaged at byte {damage.Offset}: {damage.Reason}" : "ok");
+            Row("frame images", DescribeBlobs(report));
             AnsiConsole.Write(grid);
+            if (tally is not null)
+            {
+                var losses = new Table().Title("losses").AddColumns("reason", "gaps", "duration", "dropped");
+                foreach (var (reason, total) in tally.Losses)
+                {
+                    losses.AddRow(
+                        Markup.Escape(reason),
+                        total.Gaps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        FormatNanoseconds(total.DurationNs),
+                        SessionTally.ReasonsWithDropped.Contains(reason) ? total.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture) : "—");
+                }
+                AnsiConsole.Write(losses);
+            }
+            else
+            {
+                Console.Out.WriteLine($"losses: unknown ({tallyError})");
+            }
             if (session.CountsByKind is { Count: > 0 } counts)
             {
                 var table = new Table().AddColumns("kind", "count");
@@ -127,13 +154,25 @@ internal static class SessionsCommand
         var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "jsonl", HelpName = "jsonl" };
         format.AcceptOnlyFromAmong("jsonl");
         var output = new Option<string?>("--out") { Description = "Write to this file instead of stdout", HelpName = "FILE" };
-        var command = new Command("export", "Write a session's decrypted events, one JSON object per line") { id, data, format, output };
+        var frames = new Option<string?>("--frames")
+        {
+            Description = "Also write every frame image the session references, decrypted, to DIR/<blob>.<ext> (created 0700, files 0600)",
+            HelpName = "DIR",
+        };
+        var command = new Command("export", "Write a session's decrypted events, one JSON object per line") { id, data, format, output, frames };
         command.SetAction(parse =>
         {
             var store = StoreAccess.Open(parse.GetValue(data), create: false);
             var session = Get(store, parse.GetValue(id)!);
             SessionDamage? damage = null;
             var outPath = parse.GetValue(output);
+            var framesDirectory = parse.GetValue(frames);
+            FrameExport? frameExport = null;
+            if (framesDirectory is not null)
+            {
+                FrameExport.PrepareDirectory(framesDirectory);
+                frameExport = new FrameExport();
+            }
             using var stream = outPath is null ? Console.OpenStandardOutput() : OpenOutputFile(outPath);
             var buffer = new ArrayBufferWriter<byte>(64 * 1024);
             long written = 0;
@@ -142,6 +181,7 @@ internal static class SessionsCommand
                 EventJson.Write(sessionEvent, buffer);
                 buffer.Write("\n"u8);
                 written++;
+                frameExport?.Add(sessionEvent);
                 if (buffer.WrittenCount > 48 * 1024)
                 {
                     stream.Write(buffer.WrittenSpan);
@@ -153,6 +193,10 @@ internal static class SessionsCommand
             if (damage is { } d)
             {
                 ErrorReporter.Warn($"session {session.Id} is damaged at byte {d.Offset} of events.log ({d.Reason}); exported the {written} events before it");
+            }
+            if (frameExport is not null && frameExport.WriteTo(store, session.Id, framesDirectory!).Skipped > 0)
+            {
+                return ExitCodes.Failure;
             }
             return ExitCodes.Ok;
         });
@@ -178,9 +222,21 @@ internal static class SessionsCommand
             {
                 Console.Out.WriteLine($"{session.Id}: DAMAGED at byte {damage.Offset} (frame {damage.FrameIndex}): {damage.Reason}; the {report.Events} events before it are intact");
             }
+            else if (report.MissingBlobs.Count + report.DamagedBlobs.Count > 0)
+            {
+                Console.Out.WriteLine($"{session.Id}: FRAME IMAGES LOST, {report.MissingBlobs.Count} missing, {report.DamagedBlobs.Count} damaged of {report.BlobsChecked} referenced; the {report.Events} events are intact");
+                foreach (var blob in report.MissingBlobs)
+                {
+                    Console.Out.WriteLine($"  missing {blob}");
+                }
+                foreach (var blob in report.DamagedBlobs)
+                {
+                    Console.Out.WriteLine($"  damaged {blob}");
+                }
+            }
             else
             {
-                Console.Out.WriteLine($"{session.Id}: ok, {report.Frames} frames, {report.Events} events, {FormatBytes(report.Bytes)}");
+                Console.Out.WriteLine($"{session.Id}: ok, {report.Frames} frames, {report.Events} events, {report.BlobsChecked} frame images, {FormatBytes(report.Bytes)}");
             }
             return report.Ok ? ExitCodes.Ok : ExitCodes.Failure;
         });
@@ -240,6 +296,90 @@ internal static class SessionsCommand
         }
     }
 
+    /// <summary>One pass over the events for counts and losses; null with the reason when they cannot be read (e.g. another device's key).</summary>
+    private static (SessionTally? Tally, string? Error) Tally(SessionStore store, string id)
+    {
+        try
+        {
+            return (SessionTally.From(store.ReadEvents(id)), null);
+        }
+        catch (StorageException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    private static string DescribeFrames(SessionCapabilities? capabilities) => capabilities switch
+    {
+        null => "unknown",
+        { Frames: false } => "off",
+        { } on => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{on.FrameFormat ?? "?"} at scale {on.FrameScale ?? 1.0:0.##} (screen scale factor {on.ScaleFactor:0.##})"),
+    };
+
+    private static string DescribeBlobs(VerifyReport report)
+    {
+        if (!report.Authenticated)
+        {
+            return "not checked (no key)";
+        }
+        var problems = report.MissingBlobs.Count + report.DamagedBlobs.Count;
+        return problems == 0
+            ? $"{report.BlobsChecked} ok"
+            : $"{report.BlobsChecked} checked, {report.MissingBlobs.Count} missing, {report.DamagedBlobs.Count} damaged";
+    }
+
+    private static string FormatNanoseconds(long nanoseconds) =>
+        nanoseconds == 0 ? "0s" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{nanoseconds / 1e9:0.###}s");
+
+    private static void WriteTally(Utf8JsonWriter writer, SessionTally? tally)
+    {
+        if (tally is null)
+        {
+            writer.WriteNull("observations");
+            writer.WriteNull("losses");
+            return;
+        }
+        writer.WriteStartObject("observations");
+        writer.WriteNumber("element", tally.Elements);
+        writer.WriteNumber("ui", tally.UiActions);
+        writer.WriteNumber("frame", tally.Frames);
+        writer.WriteEndObject();
+        writer.WriteStartObject("losses");
+        foreach (var (reason, total) in tally.Losses)
+        {
+            writer.WriteStartObject(reason);
+            writer.WriteNumber("gaps", total.Gaps);
+            writer.WriteNumber("duration_ns", total.DurationNs);
+            writer.WriteNumber("dropped", total.Dropped);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteCapabilities(Utf8JsonWriter writer, SessionCapabilities? capabilities)
+    {
+        if (capabilities is null)
+        {
+            writer.WriteNull("capabilities");
+            return;
+        }
+        writer.WriteStartObject("capabilities");
+        writer.WriteBoolean("accessibility", capabilities.Accessibility);
+        writer.WriteBoolean("frames", capabilities.Frames);
+        writer.WriteStringOrNull("frame_format", capabilities.FrameFormat);
+        if (capabilities.FrameScale is { } scale)
+        {
+            writer.WriteNumber("frame_scale", scale);
+        }
+        else
+        {
+            writer.WriteNull("frame_scale");
+        }
+        writer.WriteNumber("scale_factor", capabilities.ScaleFactor);
+        writer.WriteEndObject();
+    }
+
     private static void WriteSessionInfo(Utf8JsonWriter writer, SessionInfo session)
     {
         writer.WriteStartObject();
@@ -259,6 +399,7 @@ internal static class SessionsCommand
         {
             writer.WriteNull("screen");
         }
+        WriteCapabilities(writer, session.Capabilities);
         writer.WriteStartArray("allow_apps");
         foreach (var app in session.AllowApps)
         {
@@ -308,7 +449,20 @@ internal static class SessionsCommand
         {
             writer.WriteNull("damage");
         }
+        writer.WriteNumber("blobs_checked", report.BlobsChecked);
+        WriteStrings(writer, "missing_blobs", report.MissingBlobs);
+        WriteStrings(writer, "damaged_blobs", report.DamagedBlobs);
         writer.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+        writer.WriteEndArray();
     }
 
     private static string FormatDuration(SessionInfo session)

@@ -8,12 +8,12 @@ internal sealed class TestStore : IDisposable
 {
     private readonly TemporaryDirectory _root = new();
 
-    public TestStore(TimeProvider? time = null, Func<Stream, Stream>? wrapLogOutput = null)
+    public TestStore(TimeProvider? time = null, Func<Stream, Stream>? wrapLogOutput = null, Func<Stream, Stream>? wrapBlobOutput = null)
     {
         KeyPath = _root.Combine("config", "understudy", "device.key");
         DataPath = _root.Combine("data", "understudy");
         Key = DeviceKeyStore.LoadOrCreate(KeyPath);
-        Store = new SessionStore(DataPath, Key, time ?? TimeProvider.System, wrapLogOutput);
+        Store = new SessionStore(DataPath, Key, time ?? TimeProvider.System, wrapLogOutput, wrapBlobOutput);
     }
 
     public string Root => _root.Path;
@@ -31,6 +31,8 @@ internal sealed class TestStore : IDisposable
     public string SessionDirectory(string id) => Path.Combine(DataPath, "sessions", id);
 
     public string LogPath(string id) => Path.Combine(SessionDirectory(id), "events.log");
+
+    public string BlobPath(string id, string blobId) => Path.Combine(SessionDirectory(id), "blobs", blobId);
 
     public string ManifestPath(string id) => Path.Combine(SessionDirectory(id), "manifest.json");
 
