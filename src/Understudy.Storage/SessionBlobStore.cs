@@ -64,12 +64,6 @@ internal sealed class SessionBlobStore : IBlobStore, IDisposable
         EnterKeys();
         try
         {
-            // A blob stored under an id that is not its content's would break deduplication
-            // silently and forever; a caller bug must fail loudly here instead.
-            if (BlobFormat.ComputeId(_idKey, content) != id)
-            {
-                throw new ArgumentException($"blob id {id} is not the id of this content (use IdFor)", nameof(id));
-            }
             var path = Path.Combine(DirectoryPath, id);
             if (File.Exists(path))
             {

@@ -22,8 +22,10 @@ public interface IActionObserver
 public interface IBlobStore
 {
     /// <summary>
-    /// The id for a blob of this content: a keyed hash, so that an id reveals nothing about the
-    /// content to anyone without the session's key, while equal content gets equal ids.
+    /// The id for a blob identified by <paramref name="content"/>: a keyed hash, so that an id
+    /// reveals nothing to anyone without the session's key, while equal content gets equal ids.
+    /// The caller chooses what identifies a blob; the frame source hashes the raw pixels and the
+    /// encoding parameters, so that it can skip encoding a frame that is already stored.
     /// </summary>
     string IdFor(ReadOnlySpan<byte> content);
 
