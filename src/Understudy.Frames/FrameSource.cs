@@ -47,8 +47,9 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private long _bytesStored;
     private long _framesLost;
     private long _grabsCompleted;
-    private long _lastKeyDownMonoNs = long.MinValue;
-    private long _lastScrollMonoNs = long.MinValue;
+    // Far enough in the past that the first key and scroll start bursts, near enough not to overflow a subtraction.
+    private long _lastKeyDownMonoNs = long.MinValue / 2;
+    private long _lastScrollMonoNs = long.MinValue / 2;
 
     public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock)
     {
@@ -158,7 +159,8 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _jobsReady.Dispose();
     }
 
-    private bool WantsFrames(SessionEvent recorded)
+    /// <summary>Whether an action gets frames. Keeps burst state: call once per event, in order (the pipeline thread does).</summary>
+    internal bool WantsFrames(SessionEvent recorded)
     {
         switch (recorded.Payload)
         {
