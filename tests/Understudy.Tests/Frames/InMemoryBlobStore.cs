@@ -9,8 +9,13 @@ internal sealed class InMemoryBlobStore : IBlobStore
 {
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
     private long _puts;
+    private volatile bool _failPuts;
 
-    public volatile bool FailPuts;
+    public bool FailPuts
+    {
+        get => _failPuts;
+        set => _failPuts = value;
+    }
 
     public int Count => _blobs.Count;
 
@@ -23,7 +28,7 @@ internal sealed class InMemoryBlobStore : IBlobStore
 
     public void Put(string id, ReadOnlySpan<byte> content)
     {
-        if (FailPuts)
+        if (_failPuts)
         {
             throw new BlobWriteException("no space left on device (test)");
         }
