@@ -1,4 +1,5 @@
 using Understudy.Benchmarks.Common;
+using Understudy.Benchmarks.Frames;
 using Understudy.Benchmarks.Idle;
 using Understudy.Benchmarks.Input;
 using Understudy.Benchmarks.Micro;
@@ -22,6 +23,8 @@ internal static class Program
                   CPU and memory of 'understudy record' at rest and under typical input (needs an X display).
           store   [--hours 1] [--json]
                   events.log bytes per hour of typical input, with 250 ms and 1 s flush cadences.
+          frames  [--seconds 60] [--grabs 300] [--json]
+                  XShm grab cost, encode cost per format, storage per hour, staleness, CPU and RSS of the frame source (starts its own 1920x1080 desktop).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -42,6 +45,7 @@ internal static class Program
                 "idle" => IdleBenchmark.Run(new Args(rest)),
                 "store" => StoreBenchmark.Run(new Args(rest)),
                 "micro" => MicroBenchmarks.Run(rest),
+                "frames" => FramesBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }

@@ -2,6 +2,7 @@ using Understudy.Core.Capture;
 using Understudy.Core.Model;
 using Understudy.Platform.X11.Input;
 using Understudy.Platform.X11.Interop;
+using Understudy.Platform.X11.Screen;
 using Understudy.Platform.X11.Window;
 
 namespace Understudy.Platform.X11;
@@ -55,9 +56,7 @@ public sealed class X11DesktopBackend : IDesktopBackend
     public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) =>
         throw new CaptureUnavailableException("accessibility capture is not available yet");
 
-    // TODO(issue 3, frames branch): XShm grabber.
-    public IScreenGrabber CreateScreenGrabber() =>
-        throw new CaptureUnavailableException("screen capture is not available yet");
+    public IScreenGrabber CreateScreenGrabber() => XShmScreenGrabber.Open(_displayName);
 
     public void Dispose()
     {

@@ -5,6 +5,7 @@ internal static class NativeLibraries
 {
     public const string X11 = "libX11.so.6";
     public const string Xtst = "libXtst.so.6";
+    public const string Xext = "libXext.so.6";
     public const string XkbCommon = "libxkbcommon.so.0";
     public const string Libc = "libc";
 }

@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using SkiaSharp;
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+
+namespace Understudy.Frames;
+
+/// <summary>A frame as stored: the blob to show, the screen rectangle it covers and the full frame it patches.</summary>
+internal readonly record struct StoredFrame(string Blob, Rect Region, int Width, int Height, string? Base, long BytesWritten);
+
+/// <summary>Skia could not encode a frame.</summary>
+internal sealed class FrameEncodeException(string message) : Exception(message);
+
+/// <summary>
+/// Turns picked screens into stored blobs: a full keyframe, then patches (the bounding rectangle
+/// of what differs from that keyframe) until a patch would cover more than half the screen, the
+/// keyframe has 30 patches, or the screen size changes. Thread-safe: the keyframe decision is
+/// taken under a lock (and a new keyframe is stored before any patch can name it as base);
+/// patches are encoded outside it.
+/// </summary>
+internal sealed class FrameEncoder : IDisposable
+{
+    public const int PatchesPerKeyframe = 30;
+    private const int RecentResults = 8;
+
+    private readonly FrameOptions _options;
+    private readonly IBlobStore _store;
+    private readonly string _formatName;
+    private readonly Lock _gate = new();
+    private readonly Queue<(ulong Hash, ScreenSize Size, StoredFrame Frame)> _recent = new();
+    private byte[]? _keyPixels;
+    private ScreenSize _keySize;
+    private string? _keyBlob;
+    private int _patchesSinceKey;
+
+    public FrameEncoder(FrameOptions options, IBlobStore store)
+    {
+        _options = options;
+        _store = store;
+        _formatName = WireName(options.Format);
+    }
+
+    public string FormatName => _formatName;
+
+    public static string WireName(FrameFormat format) => format switch
+    {
+        FrameFormat.Jpeg => "jpeg",
+        FrameFormat.Png => "png",
+        FrameFormat.Webp => "webp",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown frame format"),
+    };
+
+    /// <summary>
+    /// Stores <paramref name="job"/>'s screen. May take ownership of its pixel buffer (it becomes the
+    /// keyframe); the caller returns <see cref="FrameJob.Pixels"/> to the pool if it is still set.
+    /// Throws <see cref="BlobWriteException"/> or <see cref="FrameEncodeException"/>; nothing is
+    /// recorded as stored then.
+    /// </summary>
+    public StoredFrame Store(FrameJob job)
+    {
+        var buffer = job.Pixels ?? throw new InvalidOperationException("the job's pixels were already taken");
+        var size = job.Size;
+        var byteLength = size.Width * size.Height * 4;
+        var pixels = buffer.AsSpan(0, byteLength);
+        var whole = new Rect(0, 0, size.Width, size.Height);
+        string baseBlob;
+        Rect region;
+        lock (_gate)
+        {
+            foreach (var (hash, recentSize, frame) in _recent)
+            {
+                if (hash == job.ContentHash && recentSize == size)
+                {
+                    return frame with { BytesWritten = 0 };
+                }
+            }
+            var full = _keyPixels is null || _keyBlob is null || _keySize != size || _patchesSinceKey >= PatchesPerKeyframe;
+            region = whole;
+            if (!full)
+            {
+                var changed = FrameDiff.ChangedBounds(_keyPixels.AsSpan(0, byteLength), pixels, size);
+                if (changed is null)
+                {
+                    return Remember(job, new StoredFrame(_keyBlob!, whole, Scaled(size.Width), Scaled(size.Height), null, 0));
+                }
+                var area = (long)changed.Value.Width * changed.Value.Height;
+                full = area * 2 > (long)size.Width * size.Height;
+                region = full ? whole : changed.Value;
+            }
+            if (full)
+            {
+                var fullBlob = BlobIdFor(pixels, size, whole);
+                var written = _store.Contains(fullBlob) ? 0 : EncodeAndPut(fullBlob, pixels, size, whole);
+                // Only a stored frame may become the base of later patches.
+                if (_keyPixels is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_keyPixels);
+                }
+                _keyPixels = buffer;
+                job.Pixels = null;
+                _keySize = size;
+                _keyBlob = fullBlob;
+                _patchesSinceKey = 0;
+                return Remember(job, new StoredFrame(fullBlob, whole, Scaled(size.Width), Scaled(size.Height), null, written));
+            }
+            baseBlob = _keyBlob!;
+            _patchesSinceKey++;
+        }
+        var patchBlob = BlobIdFor(pixels, size, region);
+        var patchBytes = _store.Contains(patchBlob) ? 0 : EncodeAndPut(patchBlob, pixels, size, region);
+        lock (_gate)
+        {
+            return Remember(job, new StoredFrame(patchBlob, region, Scaled(region.Width), Scaled(region.Height), baseBlob, patchBytes));
+        }
+    }
+
+    /// <summary>Encodes a region of a BGRA screen as the configured format; for the benchmark and tests.</summary>
+    public byte[] Encode(ReadOnlySpan<byte> pixels, ScreenSize size, Rect region)
+    {
+        using var data = EncodeToData(pixels, size, region);
+        return data.ToArray();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_keyPixels is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_keyPixels);
+                _keyPixels = null;
+            }
+            _keyBlob = null;
+        }
+    }
+
+    private StoredFrame Remember(FrameJob job, StoredFrame frame)
+    {
+        _recent.Enqueue((job.ContentHash, job.Size, frame));
+        while (_recent.Count > RecentResults)
+        {
+            _recent.Dequeue();
+        }
+        return frame;
+    }
+
+    private int Scaled(int pixels) => Math.Max(1, (int)Math.Round(pixels * _options.Scale));
+
+    private long EncodeAndPut(string id, ReadOnlySpan<byte> pixels, ScreenSize size, Rect region)
+    {
+        using var data = EncodeToData(pixels, size, region);
+        var bytes = data.AsSpan();
+        _store.Put(id, bytes);
+        return bytes.Length;
+    }
+
+    /// <summary>
+    /// The blob id: the store's keyed hash of a 128-bit digest of the region's pixels plus every
+    /// encoding parameter. The store hashes what it is given; handing it the digest instead of
+    /// 8 MB of pixels keeps a frame's id to one fast pass over the pixels.
+    /// </summary>
+    private string BlobIdFor(ReadOnlySpan<byte> pixels, ScreenSize size, Rect region)
+    {
+        var digest = new XxHash128();
+        var stride = size.Width * 4;
+        for (var y = region.Y; y < region.Y + region.Height; y++)
+        {
+            digest.Append(pixels.Slice((y * stride) + (region.X * 4), region.Width * 4));
+        }
+        var parameters = string.Create(
+            CultureInfo.InvariantCulture,
+            $"frame;{_formatName};q{_options.Quality};s{_options.Scale:R};{region.Width}x{region.Height}");
+        Span<byte> content = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(parameters.Length)];
+        digest.GetCurrentHash(content[..16]);
+        var written = 16 + Encoding.UTF8.GetBytes(parameters, content[16..]);
+        return _store.IdFor(content[..written]);
+    }
+
+    private unsafe SKData EncodeToData(ReadOnlySpan<byte> pixels, ScreenSize size, Rect region)
+    {
+        fixed (byte* start = pixels)
+        {
+            // Opaque: the fourth byte of an X pixel is padding, and the encoders must not read it as transparency.
+            var info = new SKImageInfo(size.Width, size.Height, SKColorType.Bgra8888, SKAlphaType.Opaque);
+            using var screen = new SKPixmap(info, (nint)start, size.Width * 4);
+            using var area = new SKPixmap();
+            if (!screen.ExtractSubset(area, new SKRectI(region.X, region.Y, region.X + region.Width, region.Y + region.Height)))
+            {
+                throw new FrameEncodeException("the frame region lies outside the screen");
+            }
+            if (_options.Scale >= 1.0)
+            {
+                return EncodePixmap(area);
+            }
+            var scaledInfo = new SKImageInfo(Scaled(region.Width), Scaled(region.Height), SKColorType.Bgra8888, SKAlphaType.Opaque);
+            using var scaled = new SKBitmap(scaledInfo);
+            using var target = scaled.PeekPixels();
+            if (!area.ScalePixels(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)))
+            {
+                throw new FrameEncodeException("the frame could not be scaled");
+            }
+            return EncodePixmap(target);
+        }
+    }
+
+    private SKData EncodePixmap(SKPixmap pixmap)
+    {
+        var data = _options.Format switch
+        {
+            FrameFormat.Jpeg => pixmap.Encode(new SKJpegEncoderOptions(_options.Quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
+            FrameFormat.Png => pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6)),
+            FrameFormat.Webp => pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, _options.Quality)),
+            _ => null,
+        };
+        return data ?? throw new FrameEncodeException($"the {_formatName} encoder failed");
+    }
+}
+
+/// <summary>A screen picked for an action, waiting to be encoded, and the frame events it answers.</summary>
+internal sealed class FrameJob
+{
+    public required byte[]? Pixels { get; set; }
+
+    public required ScreenSize Size { get; init; }
+
+    public required ulong ContentHash { get; init; }
+
+    public required long GrabbedMonoNs { get; init; }
+
+    public List<(long Seq, string Role)> Consumers { get; } = new(2);
+}

@@ -1,0 +1,399 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Understudy.Core.Capture;
+using Understudy.Core.Model;
+
+namespace Understudy.Frames;
+
+/// <summary>
+/// Screenshots as keyframes. A grab thread keeps the last few distinct screens in a ring; for each
+/// action worth a picture (a click, the start of a typing burst, a shortcut, the first scroll of a
+/// burst) it picks the screen the user saw before the action and the screen once it settled after
+/// it; encoder threads store them as full frames or patches and post frame events tied to the
+/// action's seq. Grabbing never waits for encoding: when encoders fall behind, frames are dropped
+/// and reported as a <see cref="GapReasons.FrameLost"/> gap.
+/// </summary>
+public sealed class FrameSource : ICaptureSource, IActionObserver
+{
+    /// <summary>A key pressed after this long without keys starts a new typing burst (and a scroll a new scroll burst).</summary>
+    public static readonly TimeSpan BurstGap = TimeSpan.FromSeconds(1);
+
+    // Each waiting job holds a whole screen; beyond this many, new picks are dropped rather than letting memory grow.
+    private const int MaxWaitingJobs = 4;
+    private const int MaxStalenessSamples = 100_000;
+    private const int MaxResizeAttempts = 3;
+
+    private readonly Func<IScreenGrabber> _grabberFactory;
+    private readonly FrameOptions _options;
+    private readonly IClock _clock;
+    private readonly FrameEncoder _encoder;
+    private readonly ConcurrentQueue<PendingAction> _actions = new();
+    private readonly ConcurrentQueue<FrameJob> _jobs = new();
+    private readonly AutoResetEvent _wakeGrabber = new(false);
+    private readonly SemaphoreSlim _jobsReady = new(0);
+    private readonly Lock _stalenessGate = new();
+    private readonly List<long> _stalenessNs = [];
+    private readonly List<Thread> _workers = [];
+    private readonly long _burstGapNs = (long)BurstGap.TotalNanoseconds;
+    private ICaptureSink? _sink;
+    private IScreenGrabber? _grabber;
+    private FrameRing? _ring;
+    private Thread? _grabThread;
+    private PendingAfter? _pendingAfter;
+    private volatile bool _running;
+    private volatile bool _stopping;
+    private int _waitingJobs;
+    private long _framesStored;
+    private long _bytesStored;
+    private long _framesLost;
+    private long _grabsCompleted;
+    // Far enough in the past that the first key and scroll start bursts, near enough not to overflow a subtraction.
+    private long _lastKeyDownMonoNs = long.MinValue / 2;
+    private long _lastScrollMonoNs = long.MinValue / 2;
+
+    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(grabberFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RingFrames, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.EncodeWorkers, 1, nameof(options));
+        if (options.Scale is <= 0 or > 1 || options.Quality is < 1 or > 100 || options.GrabInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "frame options out of range: scale (0, 1], quality 1–100, positive grab interval");
+        }
+        _grabberFactory = grabberFactory;
+        _options = options;
+        _clock = clock;
+        _encoder = new FrameEncoder(options, store);
+    }
+
+    public string Name => "frames";
+
+    public long FramesStored => Interlocked.Read(ref _framesStored);
+
+    /// <summary>Encoded bytes handed to the blob store (frames already stored count nothing).</summary>
+    public long BytesStored => Interlocked.Read(ref _bytesStored);
+
+    public long FramesLost => Interlocked.Read(ref _framesLost);
+
+    /// <summary>Grabs taken into the ring so far (tests wait on it).</summary>
+    public long GrabsCompleted => Interlocked.Read(ref _grabsCompleted);
+
+    /// <summary>False once the grabber reported the display gone.</summary>
+    public bool IsGrabbing => _running && _grabThread is { IsAlive: true };
+
+    /// <summary>For each before-frame: action time minus the time its screen was last known current, in nanoseconds.</summary>
+    public long[] StalenessSamplesNs()
+    {
+        lock (_stalenessGate)
+        {
+            return [.. _stalenessNs];
+        }
+    }
+
+    public void Start(ICaptureSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (_running || _stopping)
+        {
+            throw new InvalidOperationException("the frame source can be started once");
+        }
+        _sink = sink;
+        _grabber = _grabberFactory();
+        _ring = new FrameRing(_options.RingFrames, _grabber.Size);
+        _running = true;
+        _grabThread = new Thread(GrabLoop) { IsBackground = true, Name = "frames-grab" };
+        _grabThread.Start();
+        for (var i = 0; i < _options.EncodeWorkers; i++)
+        {
+            var worker = new Thread(EncodeLoop) { IsBackground = true, Name = $"frames-encode-{i}", Priority = ThreadPriority.BelowNormal };
+            _workers.Add(worker);
+            worker.Start();
+        }
+    }
+
+    /// <summary>Called on the recorder's pipeline thread: decides whether the event is an action worth frames and queues it.</summary>
+    public void OnRecorded(SessionEvent recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (!_running || _stopping || !WantsFrames(recorded))
+        {
+            return;
+        }
+        _actions.Enqueue(new PendingAction(recorded.Seq, recorded.MonoNs));
+        _wakeGrabber.Set();
+    }
+
+    public void Stop()
+    {
+        if (!_running || _stopping)
+        {
+            _stopping = true;
+            return;
+        }
+        _stopping = true;
+        _wakeGrabber.Set();
+        _grabThread?.Join();
+        _jobsReady.Release(_workers.Count);
+        foreach (var worker in _workers)
+        {
+            worker.Join();
+        }
+        while (_jobs.TryDequeue(out var job))
+        {
+            ReturnPixels(job);
+        }
+        _actions.Clear();
+        _ring?.Dispose();
+        _encoder.Dispose();
+        _grabber?.Dispose();
+        _running = false;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _wakeGrabber.Dispose();
+        _jobsReady.Dispose();
+    }
+
+    /// <summary>Whether an action gets frames. Keeps burst state: call once per event, in order (the pipeline thread does).</summary>
+    internal bool WantsFrames(SessionEvent recorded)
+    {
+        switch (recorded.Payload)
+        {
+            case ButtonPayload { IsDown: true }:
+                return true;
+            case KeyPayload { IsDown: true } key:
+                var startsBurst = recorded.MonoNs - _lastKeyDownMonoNs >= _burstGapNs;
+                _lastKeyDownMonoNs = recorded.MonoNs;
+                return startsBurst
+                    || (key.Modifiers & (Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super)) != 0
+                    || key.Key is "Return" or "KP_Enter" or "Tab" or "ISO_Left_Tab" or "Escape";
+            case ScrollPayload:
+                var startsScroll = recorded.MonoNs - _lastScrollMonoNs >= _burstGapNs;
+                _lastScrollMonoNs = recorded.MonoNs;
+                return startsScroll;
+            default:
+                return false;
+        }
+    }
+
+    private void GrabLoop()
+    {
+        var interval = (long)_options.GrabInterval.TotalNanoseconds;
+        var nextGrab = _clock.MonoNs;
+        while (!_stopping)
+        {
+            TakeActions();
+            var now = _clock.MonoNs;
+            if (now >= nextGrab)
+            {
+                if (!Grab())
+                {
+                    // The display is gone; the input source reports that. Frames simply end here.
+                    return;
+                }
+                nextGrab = now + interval;
+                SettlePendingAfter();
+            }
+            var waitMs = Math.Clamp((nextGrab - _clock.MonoNs) / 1_000_000, 1, Math.Max(1, interval / 1_000_000));
+            _wakeGrabber.WaitOne(TimeSpan.FromMilliseconds(waitMs));
+        }
+    }
+
+    /// <summary>One grab into the ring. False when the display is gone.</summary>
+    private bool Grab()
+    {
+        var ring = _ring!;
+        var grabber = _grabber!;
+        try
+        {
+            var attempts = 0;
+            while (!grabber.TryGrab(ring.Spare))
+            {
+                // The screen changed size: the history is of no use for the new size, start again with a full frame.
+                ring.Resize(grabber.Size);
+                if (++attempts >= MaxResizeAttempts)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (CaptureUnavailableException)
+        {
+            return false;
+        }
+        var grabbedAt = _clock.MonoNs;
+        var changed = ring.Commit(grabbedAt);
+        if (changed && _pendingAfter is not null)
+        {
+            _pendingAfter.LastChangeMonoNs = grabbedAt;
+        }
+        Interlocked.Increment(ref _grabsCompleted);
+        return true;
+    }
+
+    private void TakeActions()
+    {
+        var ring = _ring!;
+        while (_actions.TryDequeue(out var action))
+        {
+            var seen = ring.NewestAtOrBefore(action.MonoNs);
+            FrameJob? before = null;
+            if (seen is null)
+            {
+                // The ring no longer reaches back to the action (a size change emptied it, or the grab thread fell far behind).
+                LoseFrames(1);
+            }
+            else
+            {
+                before = Pick(seen, ring.Size);
+                before.Consumers.Add((action.Seq, FrameRoles.Before));
+                RecordStaleness(action.MonoNs - Math.Min(seen.LastCurrentMonoNs, action.MonoNs));
+            }
+            if (_pendingAfter is { } unsettled)
+            {
+                // The previous action never settled before this one: what the user saw now is its result.
+                if (before is null)
+                {
+                    LoseFrames(1);
+                }
+                else
+                {
+                    before.Consumers.Add((unsettled.Seq, FrameRoles.After));
+                }
+            }
+            if (before is not null)
+            {
+                Dispatch(before);
+            }
+            // Changes already grabbed since the action count towards settling.
+            var newest = ring.Newest;
+            var lastChange = newest is not null && newest.GrabbedMonoNs > action.MonoNs ? newest.GrabbedMonoNs : action.MonoNs;
+            _pendingAfter = new PendingAfter(action.Seq, action.MonoNs + (long)_options.SettleTimeout.TotalNanoseconds) { LastChangeMonoNs = lastChange };
+        }
+    }
+
+    private void SettlePendingAfter()
+    {
+        var ring = _ring!;
+        if (_pendingAfter is not { } pending || ring.Newest is not { } newest)
+        {
+            return;
+        }
+        var seenAt = newest.LastCurrentMonoNs;
+        var quiet = seenAt - pending.LastChangeMonoNs >= (long)_options.SettleQuiet.TotalNanoseconds;
+        if (!quiet && seenAt < pending.DeadlineMonoNs)
+        {
+            return;
+        }
+        var after = Pick(newest, ring.Size);
+        after.Consumers.Add((pending.Seq, FrameRoles.After));
+        Dispatch(after);
+        _pendingAfter = null;
+    }
+
+    /// <summary>Copies a ring frame for the encoders, so the ring can move on while they work.</summary>
+    private static FrameJob Pick(RingSlot slot, ScreenSize size)
+    {
+        var length = size.Width * size.Height * 4;
+        var pixels = ArrayPool<byte>.Shared.Rent(length);
+        slot.Pixels.AsSpan(0, length).CopyTo(pixels);
+        return new FrameJob { Pixels = pixels, Size = size, ContentHash = slot.Hash, GrabbedMonoNs = slot.GrabbedMonoNs };
+    }
+
+    private void Dispatch(FrameJob job)
+    {
+        if (Interlocked.Increment(ref _waitingJobs) > MaxWaitingJobs)
+        {
+            Interlocked.Decrement(ref _waitingJobs);
+            LoseFrames(job.Consumers.Count);
+            ReturnPixels(job);
+            return;
+        }
+        _jobs.Enqueue(job);
+        _jobsReady.Release();
+    }
+
+    private void EncodeLoop()
+    {
+        while (true)
+        {
+            _jobsReady.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+            if (!_jobs.TryDequeue(out var job))
+            {
+                continue;
+            }
+            Interlocked.Decrement(ref _waitingJobs);
+            try
+            {
+                var stored = _encoder.Store(job);
+                Interlocked.Add(ref _bytesStored, stored.BytesWritten);
+                foreach (var (seq, role) in job.Consumers)
+                {
+                    var payload = new FramePayload(
+                        stored.Blob, job.GrabbedMonoNs, stored.Region, _options.Scale, stored.Width, stored.Height,
+                        _encoder.FormatName, seq, role, stored.Base);
+                    _sink!.Post(new CapturedEvent(_clock.MonoNs, _clock.UtcNow, payload));
+                    Interlocked.Increment(ref _framesStored);
+                }
+            }
+            catch (Exception ex) when (ex is BlobWriteException or FrameEncodeException)
+            {
+                LoseFrames(job.Consumers.Count);
+            }
+            finally
+            {
+                ReturnPixels(job);
+            }
+        }
+    }
+
+    private void LoseFrames(int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        Interlocked.Add(ref _framesLost, count);
+        _sink?.Post(new CapturedEvent(_clock.MonoNs, _clock.UtcNow, new GapPayload(GapReasons.FrameLost, 0, count)));
+    }
+
+    private void RecordStaleness(long ns)
+    {
+        lock (_stalenessGate)
+        {
+            if (_stalenessNs.Count < MaxStalenessSamples)
+            {
+                _stalenessNs.Add(ns);
+            }
+        }
+    }
+
+    private static void ReturnPixels(FrameJob job)
+    {
+        if (job.Pixels is { } pixels)
+        {
+            job.Pixels = null;
+            ArrayPool<byte>.Shared.Return(pixels);
+        }
+    }
+
+    private readonly record struct PendingAction(long Seq, long MonoNs);
+
+    private sealed class PendingAfter(long seq, long deadlineMonoNs)
+    {
+        public long Seq { get; } = seq;
+
+        public long DeadlineMonoNs { get; } = deadlineMonoNs;
+
+        public long LastChangeMonoNs { get; set; }
+    }
+}
