@@ -15,11 +15,13 @@ internal readonly record struct StoredFrame(string Blob, Rect Region, int Width,
 internal sealed class FrameEncodeException(string message) : Exception(message);
 
 /// <summary>
-/// Turns picked screens into stored blobs: a full keyframe, then patches (the bounding rectangle
-/// of what differs from that keyframe) until a patch would cover more than half the screen, the
-/// keyframe has 30 patches, or the screen size changes. Thread-safe: the keyframe decision is
-/// taken under a lock (and a new keyframe is stored before any patch can name it as base);
-/// patches are encoded outside it.
+/// Turns picked screens into stored blobs: a full keyframe, then patches. A patch is the bounding
+/// rectangle of what differs from the previous stored frame, drawn over that frame (its base,
+/// itself a keyframe or a patch); the chain restarts with a keyframe when a patch would cover more
+/// than half the screen, after 30 patches, or when the screen size changes. Patching against the
+/// previous frame rather than the keyframe keeps each patch to what one action changed: on a form
+/// where the user works in fields far apart, patches against the keyframe soon spanned most of it.
+/// Stores one frame at a time (under a lock), so a base is always stored before a patch names it.
 /// </summary>
 internal sealed class FrameEncoder : IDisposable
 {
@@ -31,9 +33,12 @@ internal sealed class FrameEncoder : IDisposable
     private readonly string _formatName;
     private readonly Lock _gate = new();
     private readonly Queue<(ulong Hash, ScreenSize Size, StoredFrame Frame)> _recent = new();
-    private byte[]? _keyPixels;
-    private ScreenSize _keySize;
-    private string? _keyBlob;
+
+    // The screen as the last stored frame shows it (keyframe plus patches), and that frame's blob.
+    private byte[]? _referencePixels;
+    private ScreenSize _referenceSize;
+    private string? _referenceBlob;
+    private StoredFrame _referenceFrame;
     private int _patchesSinceKey;
 
     public FrameEncoder(FrameOptions options, IBlobStore store)
@@ -55,9 +60,9 @@ internal sealed class FrameEncoder : IDisposable
 
     /// <summary>
     /// Stores <paramref name="job"/>'s screen. May take ownership of its pixel buffer (it becomes the
-    /// keyframe); the caller returns <see cref="FrameJob.Pixels"/> to the pool if it is still set.
-    /// Throws <see cref="BlobWriteException"/> or <see cref="FrameEncodeException"/>; nothing is
-    /// recorded as stored then.
+    /// reference for the next patch); the caller returns <see cref="FrameJob.Pixels"/> to the pool if
+    /// it is still set. Throws <see cref="BlobWriteException"/> or <see cref="FrameEncodeException"/>;
+    /// nothing is recorded as stored then.
     /// </summary>
     public StoredFrame Store(FrameJob job)
     {
@@ -66,8 +71,6 @@ internal sealed class FrameEncoder : IDisposable
         var byteLength = size.Width * size.Height * 4;
         var pixels = buffer.AsSpan(0, byteLength);
         var whole = new Rect(0, 0, size.Width, size.Height);
-        string baseBlob;
-        Rect region;
         lock (_gate)
         {
             foreach (var (hash, recentSize, frame) in _recent)
@@ -77,43 +80,36 @@ internal sealed class FrameEncoder : IDisposable
                     return frame with { BytesWritten = 0 };
                 }
             }
-            var full = _keyPixels is null || _keyBlob is null || _keySize != size || _patchesSinceKey >= PatchesPerKeyframe;
-            region = whole;
+            var full = _referencePixels is null || _referenceBlob is null || _referenceSize != size || _patchesSinceKey >= PatchesPerKeyframe;
+            var region = whole;
             if (!full)
             {
-                var changed = FrameDiff.ChangedBounds(_keyPixels.AsSpan(0, byteLength), pixels, size);
+                var changed = FrameDiff.ChangedBounds(_referencePixels.AsSpan(0, byteLength), pixels, size);
                 if (changed is null)
                 {
-                    return Remember(job, new StoredFrame(_keyBlob!, whole, Scaled(size.Width), Scaled(size.Height), null, 0));
+                    return Remember(job, _referenceFrame with { BytesWritten = 0 });
                 }
                 var area = (long)changed.Value.Width * changed.Value.Height;
                 full = area * 2 > (long)size.Width * size.Height;
                 region = full ? whole : changed.Value;
             }
-            if (full)
+            var baseBlob = full ? null : _referenceBlob;
+            var blob = BlobIdFor(pixels, size, region, baseBlob);
+            var written = _store.Contains(blob) ? 0 : EncodeAndPut(blob, pixels, size, region);
+            var stored = new StoredFrame(blob, region, Scaled(region.Width), Scaled(region.Height), baseBlob, written);
+
+            // Only a stored frame may become the base of later patches.
+            if (_referencePixels is not null)
             {
-                var fullBlob = BlobIdFor(pixels, size, whole);
-                var written = _store.Contains(fullBlob) ? 0 : EncodeAndPut(fullBlob, pixels, size, whole);
-                // Only a stored frame may become the base of later patches.
-                if (_keyPixels is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(_keyPixels);
-                }
-                _keyPixels = buffer;
-                job.Pixels = null;
-                _keySize = size;
-                _keyBlob = fullBlob;
-                _patchesSinceKey = 0;
-                return Remember(job, new StoredFrame(fullBlob, whole, Scaled(size.Width), Scaled(size.Height), null, written));
+                ArrayPool<byte>.Shared.Return(_referencePixels);
             }
-            baseBlob = _keyBlob!;
-            _patchesSinceKey++;
-        }
-        var patchBlob = BlobIdFor(pixels, size, region);
-        var patchBytes = _store.Contains(patchBlob) ? 0 : EncodeAndPut(patchBlob, pixels, size, region);
-        lock (_gate)
-        {
-            return Remember(job, new StoredFrame(patchBlob, region, Scaled(region.Width), Scaled(region.Height), baseBlob, patchBytes));
+            _referencePixels = buffer;
+            job.Pixels = null;
+            _referenceSize = size;
+            _referenceBlob = blob;
+            _referenceFrame = stored;
+            _patchesSinceKey = full ? 0 : _patchesSinceKey + 1;
+            return Remember(job, stored);
         }
     }
 
@@ -128,12 +124,12 @@ internal sealed class FrameEncoder : IDisposable
     {
         lock (_gate)
         {
-            if (_keyPixels is not null)
+            if (_referencePixels is not null)
             {
-                ArrayPool<byte>.Shared.Return(_keyPixels);
-                _keyPixels = null;
+                ArrayPool<byte>.Shared.Return(_referencePixels);
+                _referencePixels = null;
             }
-            _keyBlob = null;
+            _referenceBlob = null;
         }
     }
 
@@ -159,10 +155,11 @@ internal sealed class FrameEncoder : IDisposable
 
     /// <summary>
     /// The blob id: the store's keyed hash of a 128-bit digest of the region's pixels plus every
-    /// encoding parameter. The store hashes what it is given; handing it the digest instead of
-    /// 8 MB of pixels keeps a frame's id to one fast pass over the pixels.
+    /// encoding parameter and, for a patch, its base. The store hashes what it is given; handing it
+    /// the digest instead of 8 MB of pixels keeps a frame's id to one fast pass over the pixels.
+    /// The base is part of the identity so that a blob id always names one whole screen.
     /// </summary>
-    private string BlobIdFor(ReadOnlySpan<byte> pixels, ScreenSize size, Rect region)
+    private string BlobIdFor(ReadOnlySpan<byte> pixels, ScreenSize size, Rect region, string? baseBlob)
     {
         var digest = new XxHash128();
         var stride = size.Width * 4;
@@ -172,7 +169,7 @@ internal sealed class FrameEncoder : IDisposable
         }
         var parameters = string.Create(
             CultureInfo.InvariantCulture,
-            $"frame;{_formatName};q{_options.Quality};s{_options.Scale:R};{region.Width}x{region.Height}");
+            $"frame;{_formatName};q{_options.Quality};s{_options.Scale:R};{region.X},{region.Y},{region.Width}x{region.Height};base={baseBlob}");
         Span<byte> content = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(parameters.Length)];
         digest.GetCurrentHash(content[..16]);
         var written = 16 + Encoding.UTF8.GetBytes(parameters, content[16..]);

@@ -19,7 +19,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     public static readonly TimeSpan BurstGap = TimeSpan.FromSeconds(1);
 
     // Each waiting job holds a whole screen; beyond this many, new picks are dropped rather than letting memory grow.
-    private const int MaxWaitingJobs = 4;
+    private const int MaxWaitingJobs = 2;
     private const int MaxStalenessSamples = 100_000;
     private const int MaxResizeAttempts = 3;
 

@@ -66,7 +66,7 @@ public sealed record FrameOptions
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>Frames kept in memory for choosing the one before an action.</summary>
-    public int RingFrames { get; init; } = 4;
+    public int RingFrames { get; init; } = 3;
 
     /// <summary>Threads that encode frames; the grab thread never encodes.</summary>
     public int EncodeWorkers { get; init; } = 1;

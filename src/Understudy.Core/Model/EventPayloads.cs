@@ -245,7 +245,8 @@ public static class FrameRoles
 /// A screenshot stored as an encrypted blob. <see cref="Region"/> is the screen rectangle the image
 /// shows (in screen pixels); the image itself is <see cref="Width"/>×<see cref="Height"/> after
 /// scaling by <see cref="Scale"/>. When <see cref="Base"/> is set, the image is a patch: draw it
-/// over the frame of blob <see cref="Base"/> to get the whole screen.
+/// over the screen of blob <see cref="Base"/> (a keyframe or itself a patch; chains end at a
+/// keyframe within 31 steps) to get the whole screen. A blob id always names one whole screen.
 /// </summary>
 public sealed record FramePayload(
     string Blob,

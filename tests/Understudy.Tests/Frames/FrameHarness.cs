@@ -128,7 +128,9 @@ internal sealed class FrameHarness : IDisposable
         }
         using (image)
         {
-            var screen = Decode(frame.Base);
+            // A patch's base may itself be a patch: compose the chain down to its keyframe.
+            var baseFrame = Sink.Frames.First(f => f.Blob == frame.Base);
+            var screen = Compose(baseFrame);
             // Unscaled patches only: the patch's pixels go where its region says.
             for (var y = 0; y < image.Height; y++)
             {

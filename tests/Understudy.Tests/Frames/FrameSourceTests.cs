@@ -142,6 +142,36 @@ public sealed class FrameSourceTests
     }
 
     [Fact]
+    public void Each_patch_holds_only_what_changed_since_the_previous_frame_and_the_chain_composes_to_the_screen()
+    {
+        using var harness = new FrameHarness().Start();
+        harness.Screen.Fill(new Rect(0, 0, 320, 200), White);
+        harness.Step();
+        var keyframe = harness.WaitForFrame(harness.Click(), FrameRoles.Before);
+        harness.Screen.Fill(new Rect(10, 10, 20, 10), Red);
+        harness.Step();
+        var first = harness.WaitForFrame(harness.Click(), FrameRoles.Before);
+        // Far from the first change: a patch against the keyframe would span both.
+        harness.Screen.Fill(new Rect(280, 170, 10, 20), Green);
+        harness.Step();
+        var second = harness.WaitForFrame(harness.Click(), FrameRoles.Before);
+
+        Assert.Equal(keyframe.Blob, first.Base);
+        Assert.Equal(new Rect(10, 10, 20, 10), first.Region);
+        Assert.Equal(first.Blob, second.Base);
+        Assert.Equal(new Rect(280, 170, 10, 20), second.Region);
+        using var composed = harness.Compose(second);
+        var expected = new FakeScreenPixels(harness);
+        for (var y = 0; y < 200; y += 2)
+        {
+            for (var x = 0; x < 320; x += 2)
+            {
+                Assert.Equal(expected.At(x, y), PixelAt(composed, x, y));
+            }
+        }
+    }
+
+    [Fact]
     public void A_change_over_half_the_screen_is_stored_as_a_full_frame()
     {
         using var harness = new FrameHarness().Start();
