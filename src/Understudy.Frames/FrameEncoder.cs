@@ -50,13 +50,7 @@ internal sealed class FrameEncoder : IDisposable
 
     public string FormatName => _formatName;
 
-    public static string WireName(FrameFormat format) => format switch
-    {
-        FrameFormat.Jpeg => "jpeg",
-        FrameFormat.Png => "png",
-        FrameFormat.Webp => "webp",
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown frame format"),
-    };
+    public static string WireName(FrameFormat format) => format.ToWireName();
 
     /// <summary>
     /// Stores <paramref name="job"/>'s screen. May take ownership of its pixel buffer (it becomes the
@@ -228,4 +222,7 @@ internal sealed class FrameJob
     public required long GrabbedMonoNs { get; init; }
 
     public List<(long Seq, string Role)> Consumers { get; } = new(2);
+
+    /// <summary>Set when an encoder took the job: no more consumers may join it then.</summary>
+    public bool Taken { get; set; }
 }

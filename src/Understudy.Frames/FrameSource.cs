@@ -19,7 +19,10 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     public static readonly TimeSpan BurstGap = TimeSpan.FromSeconds(1);
 
     // Each waiting job holds a whole screen; beyond this many, new picks are dropped rather than letting memory grow.
-    private const int MaxWaitingJobs = 2;
+    private const int MaxWaitingJobs = 3;
+
+    private readonly Lock _dispatchGate = new();
+    private FrameJob? _lastDispatched;
     private const int MaxStalenessSamples = 100_000;
     private const int MaxResizeAttempts = 3;
 
@@ -104,6 +107,8 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _grabber = _grabberFactory();
         _ring = new FrameRing(_options.RingFrames, _grabber.Size);
         _running = true;
+        // The first grab happens before capture starts, so the very first action has a before-frame.
+        Grab();
         _grabThread = new Thread(GrabLoop) { IsBackground = true, Name = "frames-grab" };
         _grabThread.Start();
         for (var i = 0; i < _options.EncodeWorkers; i++)
@@ -133,6 +138,9 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
             _stopping = true;
             return;
         }
+        // Actions recorded up to now still get their frames: the grab thread takes the queued
+        // actions and settles the last one with the screen as it is, and the workers encode what
+        // is waiting (at most MaxWaitingJobs frames) before they exit.
         _stopping = true;
         _wakeGrabber.Set();
         _grabThread?.Join();
@@ -185,8 +193,14 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     {
         var interval = (long)_options.GrabInterval.TotalNanoseconds;
         var nextGrab = _clock.MonoNs;
-        while (!_stopping)
+        while (true)
         {
+            if (_stopping)
+            {
+                TakeActions();
+                SettleNow();
+                return;
+            }
             TakeActions();
             var now = _clock.MonoNs;
             if (now >= nextGrab)
@@ -296,6 +310,25 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _pendingAfter = null;
     }
 
+    /// <summary>At stop: the last action's after-frame is the screen as it is now.</summary>
+    private void SettleNow()
+    {
+        if (_pendingAfter is not { } pending)
+        {
+            return;
+        }
+        _pendingAfter = null;
+        var ring = _ring!;
+        if (!Grab() || ring.Newest is not { } newest)
+        {
+            LoseFrames(1);
+            return;
+        }
+        var after = Pick(newest, ring.Size);
+        after.Consumers.Add((pending.Seq, FrameRoles.After));
+        Dispatch(after);
+    }
+
     /// <summary>Copies a ring frame for the encoders, so the ring can move on while they work.</summary>
     private static FrameJob Pick(RingSlot slot, ScreenSize size)
     {
@@ -307,6 +340,16 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
 
     private void Dispatch(FrameJob job)
     {
+        // A burst of actions (fast typing, a double click) often sees one screen: one job answers them all.
+        lock (_dispatchGate)
+        {
+            if (_lastDispatched is { } waiting && waiting.ContentHash == job.ContentHash && waiting.Size == job.Size && !waiting.Taken)
+            {
+                waiting.Consumers.AddRange(job.Consumers);
+                ReturnPixels(job);
+                return;
+            }
+        }
         if (Interlocked.Increment(ref _waitingJobs) > MaxWaitingJobs)
         {
             Interlocked.Decrement(ref _waitingJobs);
@@ -314,7 +357,11 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
             ReturnPixels(job);
             return;
         }
-        _jobs.Enqueue(job);
+        lock (_dispatchGate)
+        {
+            _lastDispatched = job;
+            _jobs.Enqueue(job);
+        }
         _jobsReady.Release();
     }
 
@@ -323,12 +370,21 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         while (true)
         {
             _jobsReady.Wait();
-            if (_stopping)
+            FrameJob? job;
+            lock (_dispatchGate)
             {
-                return;
+                if (_jobs.TryDequeue(out job))
+                {
+                    job.Taken = true;
+                }
             }
-            if (!_jobs.TryDequeue(out var job))
+            if (job is null)
             {
+                // Stop releases each worker once more after the last job: the queue is drained.
+                if (_stopping)
+                {
+                    return;
+                }
                 continue;
             }
             Interlocked.Decrement(ref _waitingJobs);

@@ -478,7 +478,7 @@ public sealed class SessionStore
     }
 
     // The manifest is plaintext: the frame format must be a short code, the numbers must be numbers JSON can hold.
-    private static void ValidateCapabilities(SessionCapabilities capabilities)
+    internal static void ValidateCapabilities(SessionCapabilities capabilities)
     {
         if (capabilities.FrameFormat is { } format)
         {
@@ -494,7 +494,7 @@ public sealed class SessionStore
         }
     }
 
-    private static ManifestCapabilities ToManifest(SessionCapabilities capabilities) => new()
+    internal static ManifestCapabilities ToManifest(SessionCapabilities capabilities) => new()
     {
         Accessibility = capabilities.Accessibility,
         Frames = capabilities.Frames,

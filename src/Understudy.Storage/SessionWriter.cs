@@ -103,6 +103,19 @@ public sealed class SessionWriter : IDisposable
     }
 
     /// <summary>
+    /// Records what the session turned out to be able to capture (e.g. the accessibility bus was
+    /// not there), once its sources have started. Rewrites the manifest atomically.
+    /// </summary>
+    public void UpdateCapabilities(SessionCapabilities capabilities)
+    {
+        ArgumentNullException.ThrowIfNull(capabilities);
+        SessionStore.ValidateCapabilities(capabilities);
+        ThrowIfFinished();
+        _manifest.Capabilities = SessionStore.ToManifest(capabilities);
+        ManifestFile.Write(DirectoryPath, _manifest);
+    }
+
+    /// <summary>
     /// Flushes, syncs, and marks the session complete in the manifest with its end time, counts
     /// and end reason, then releases the lock. If the final flush fails the manifest is still
     /// completed with what the log holds, and the flush error is rethrown.

@@ -1,6 +1,7 @@
 using Understudy.Cli.Infrastructure;
 using Understudy.Core.Capture;
 using Understudy.Core.Pipeline;
+using Understudy.Frames;
 using Understudy.Platform.X11;
 using Understudy.Storage;
 
@@ -29,7 +30,10 @@ internal static class RecordingRun
         SessionWriter writer;
         try
         {
-            writer = store.Create(new SessionStartInfo(backend.Name, backend.Screen, [.. scope.AllowedApps]));
+            writer = store.Create(new SessionStartInfo(backend.Name, backend.Screen, [.. scope.AllowedApps])
+            {
+                Capabilities = Capabilities(backend, observation, accessibility: observation.Accessibility),
+            });
         }
         catch (StorageException ex)
         {
@@ -39,13 +43,26 @@ internal static class RecordingRun
         using var input = backend.CreateInputSource(new InputSourceOptions());
         using var window = backend.CreateWindowSource();
         using var accessibility = observation.Accessibility ? TryCreateAccessibility(backend, observation.AccessibilityOptions) : null;
+        using var frames = observation.Frames ? new FrameSource(backend.CreateScreenGrabber, observation.FrameOptions, writer.Blobs, SystemClock.Instance) : null;
         List<ICaptureSource> sources = [window, input];
         if (accessibility is not null)
         {
             sources.Add(accessibility);
         }
+        if (frames is not null)
+        {
+            sources.Add(frames);
+        }
         var recorder = new Recorder(sources, new ScopeGate(scope), new SessionEventWriter(writer), options, SystemClock.Instance);
-        recorder.CaptureStarted += () => onStarted?.Invoke(writer.Id);
+        recorder.CaptureStarted += () =>
+        {
+            var accessible = accessibility is IOptionalCaptureSource optional ? optional.Available : accessibility is not null;
+            if (accessible != observation.Accessibility)
+            {
+                TryUpdateCapabilities(writer, Capabilities(backend, observation, accessible));
+            }
+            onStarted?.Invoke(writer.Id);
+        };
 
         RecordingOutcome outcome;
         try
@@ -60,6 +77,26 @@ internal static class RecordingRun
 
         var (closed, closeError) = TryClose(writer, new SessionEndInfo(outcome.EndReasonName, outcome.DroppedInput));
         return new RecordingResult(writer.Id, outcome, closed, closeError);
+    }
+
+    private static SessionCapabilities Capabilities(IDesktopBackend backend, ObservationSettings observation, bool accessibility) => new(
+        accessibility,
+        observation.Frames,
+        observation.Frames ? observation.FrameOptions.Format.ToWireName() : null,
+        observation.Frames ? observation.FrameOptions.Scale : null,
+        backend.ScaleFactor);
+
+    private static void TryUpdateCapabilities(SessionWriter writer, SessionCapabilities capabilities)
+    {
+        try
+        {
+            writer.UpdateCapabilities(capabilities);
+        }
+        catch (StorageException ex)
+        {
+            // The manifest keeps what was asked for; the session's gaps still show what was missing.
+            ErrorReporter.Warn($"could not update the session's capabilities: {ex.Message}");
+        }
     }
 
     private static ICaptureSource? TryCreateAccessibility(IDesktopBackend backend, AccessibilityOptions options)

@@ -46,6 +46,18 @@ public enum FrameFormat
     Webp,
 }
 
+public static class FrameFormatNames
+{
+    /// <summary>The name in frame events and manifests: jpeg, png or webp.</summary>
+    public static string ToWireName(this FrameFormat format) => format switch
+    {
+        FrameFormat.Jpeg => "jpeg",
+        FrameFormat.Png => "png",
+        FrameFormat.Webp => "webp",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown frame format"),
+    };
+}
+
 public sealed record FrameOptions
 {
     public FrameFormat Format { get; init; } = FrameFormat.Jpeg;
@@ -101,4 +113,11 @@ public interface IScreenGrabber : IDisposable
     /// when the display is gone.
     /// </summary>
     bool TryGrab(Span<byte> bgra);
+}
+
+/// <summary>A source that may find, once started, that what it observes is not there (e.g. no accessibility bus).</summary>
+public interface IOptionalCaptureSource : ICaptureSource
+{
+    /// <summary>True once <see cref="ICaptureSource.Start"/> found what it needs; a recording goes on without it otherwise.</summary>
+    bool Available { get; }
 }

@@ -301,6 +301,24 @@ public sealed class FrameSourceTests
         Assert.True(harness.Screen.Disposed);
     }
 
+    [Fact]
+    public void Actions_recorded_before_stop_still_get_their_before_and_after_frames()
+    {
+        using var harness = new FrameHarness().Start();
+        harness.Screen.Fill(new Rect(0, 0, 320, 200), White);
+        harness.Step();
+        var clicks = Enumerable.Range(0, 6).Select(_ => harness.Click()).ToList();
+
+        harness.Source.Stop();
+
+        foreach (var seq in clicks)
+        {
+            Assert.Contains(harness.Sink.Frames, f => f.ForSeq == seq && f.Role == FrameRoles.Before);
+        }
+        Assert.Contains(harness.Sink.Frames, f => f.ForSeq == clicks[^1] && f.Role == FrameRoles.After);
+        Assert.Empty(harness.Sink.Gaps);
+    }
+
     /// <summary>The fake screen's current pixels, read by grabbing it once more.</summary>
     private sealed class FakeScreenPixels
     {
