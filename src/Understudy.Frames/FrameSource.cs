@@ -105,7 +105,8 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         }
         _sink = sink;
         _grabber = _grabberFactory();
-        _ring = new FrameRing(_options.RingFrames, _grabber.Size);
+        var screenBytes = Math.Max(1L, (long)_grabber.Size.Width * _grabber.Size.Height * 4);
+        _ring = new FrameRing((int)Math.Clamp(_options.RingBudgetBytes / screenBytes, _options.RingFrames, Math.Max(_options.RingFrames, 8)), _grabber.Size);
         _running = true;
         // The first grab happens before capture starts, so the very first action has a before-frame.
         Grab();

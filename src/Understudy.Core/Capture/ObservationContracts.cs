@@ -77,8 +77,15 @@ public sealed record FrameOptions
     /// <summary>The after-frame is taken at this point even if the screen never settles (video, animations).</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>Frames kept in memory for choosing the one before an action.</summary>
+    /// <summary>
+    /// Fewest distinct recent screens kept in memory for choosing the one before an action. While
+    /// the screen keeps changing (typing), each grab takes a slot, so the ring must reach back past
+    /// the recorder's ordering delay even on a busy machine.
+    /// </summary>
     public int RingFrames { get; init; } = 3;
+
+    /// <summary>More slots, up to 8, as long as the ring stays within this many bytes (40 MB: 4 screens at 1920×1080, 8 at 1280×800).</summary>
+    public long RingBudgetBytes { get; init; } = 40L * 1024 * 1024;
 
     /// <summary>Threads that encode frames; the grab thread never encodes.</summary>
     public int EncodeWorkers { get; init; } = 1;
