@@ -215,4 +215,73 @@ public sealed class RecordingTests(DesktopFixture fixture) : RecordingTestBase(f
             }
         }
     }
+
+    [Fact]
+    public void Every_click_gets_decodable_frames_before_and_after_that_the_owner_can_export()
+    {
+        var (form, _, g) = OpenForm();
+        try
+        {
+            using var recorder = StartRecorder("--allow-app", FormClass, "--frame-format", "png");
+            var clicks = new[] { (g.X + (g.Width / 2), g.Y + g.Height - 90), (g.X + (g.Width / 2), g.Y + 60) };
+            foreach (var (x, y) in clicks)
+            {
+                Xdotool("mousemove", "--sync", Num(x), Num(y), "click", "1");
+                Xdotool("type", "--delay", "60", "abc");
+                Pause(600);
+            }
+            recorder.Signal(2);
+            Assert.Equal(0, recorder.WaitForExit(TimeSpan.FromSeconds(20)));
+            var sessionId = recorder.Stdout.Trim();
+
+            var events = CliProcess.Export(Env, DataDir, sessionId);
+            var frames = events.Select(e => e.Payload).OfType<FramePayload>().ToList();
+            var presses = events.Where(e => e.Payload is ButtonPayload { IsDown: true, Button: MouseButton.Left }).ToList();
+            Assert.Equal(clicks.Length, presses.Count);
+            foreach (var press in presses)
+            {
+                var before = Assert.Single(frames, f => f.ForSeq == press.Seq && f.Role == FrameRoles.Before);
+                Assert.Single(frames, f => f.ForSeq == press.Seq && f.Role == FrameRoles.After);
+                Assert.True(before.GrabbedMonoNs <= press.MonoNs, "the before-frame must be grabbed before the click");
+            }
+            Assert.DoesNotContain(events.Select(e => e.Payload).OfType<GapPayload>(), gap => gap.Reason == GapReasons.FrameLost);
+
+            var framesDir = Path.Combine(Root, "frames");
+            var (exit, _, stderr) = CliProcess.Run(Env, "sessions", "export", sessionId, "--format", "jsonl", "--data", DataDir, "--frames", framesDir, "--out", Path.Combine(Root, "events.jsonl"));
+            Assert.True(exit == 0, stderr);
+            ScreenSize screen;
+            using (var backend = Understudy.Platform.X11.X11DesktopBackend.Open(Desktop.Display))
+            {
+                screen = backend.Screen;
+            }
+            foreach (var frame in frames.DistinctBy(f => f.Blob))
+            {
+                var file = Path.Combine(framesDir, frame.Blob + ".png");
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+                using var image = SkiaSharp.SKBitmap.Decode(file);
+                Assert.NotNull(image);
+                Assert.Equal((frame.Width, frame.Height), (image.Width, image.Height));
+                if (frame.Base is null)
+                {
+                    Assert.Equal(new Rect(0, 0, screen.Width, screen.Height), frame.Region);
+                }
+            }
+            Assert.Contains(frames, f => f.Base is null);
+
+            var (verifyExit, verifyOut, _) = CliProcess.Run(Env, "sessions", "verify", sessionId, "--data", DataDir, "--json");
+            Assert.Equal(0, verifyExit);
+            using var report = JsonDocument.Parse(verifyOut);
+            Assert.Equal(frames.Select(f => f.Blob).Concat(frames.Select(f => f.Base).OfType<string>()).Distinct().Count(), report.RootElement.GetProperty("blobs_checked").GetInt32());
+
+            var manifest = File.ReadAllText(Path.Combine(DataDir, "sessions", sessionId, "manifest.json"));
+            using var parsed = JsonDocument.Parse(manifest);
+            var capabilities = parsed.RootElement.GetProperty("capabilities");
+            Assert.True(capabilities.GetProperty("frames").GetBoolean());
+            Assert.Equal("png", capabilities.GetProperty("frame_format").GetString());
+        }
+        finally
+        {
+            CloseForm(form);
+        }
+    }
 }
