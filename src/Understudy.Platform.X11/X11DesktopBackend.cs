@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
 using Understudy.Platform.X11.Input;
@@ -12,10 +14,11 @@ public sealed class X11DesktopBackend : IDesktopBackend
 {
     private readonly string? _displayName;
 
-    private X11DesktopBackend(string? displayName, ScreenSize screen)
+    private X11DesktopBackend(string? displayName, ScreenSize screen, double scaleFactor)
     {
         _displayName = displayName;
         Screen = screen;
+        ScaleFactor = scaleFactor;
     }
 
     public string Name => "x11";
@@ -43,14 +46,37 @@ public sealed class X11DesktopBackend : IDesktopBackend
             throw new CaptureUnavailableException($"the X server on '{probe.Name}' has no RECORD extension: input cannot be captured there");
         }
         var screen = Xlib.XDefaultScreen(probe.Handle);
-        return new X11DesktopBackend(probe.Name, new ScreenSize(Xlib.XDisplayWidth(probe.Handle, screen), Xlib.XDisplayHeight(probe.Handle, screen)));
+        var resources = Marshal.PtrToStringUTF8(Xlib.XResourceManagerString(probe.Handle));
+        return new X11DesktopBackend(
+            probe.Name,
+            new ScreenSize(Xlib.XDisplayWidth(probe.Handle, screen), Xlib.XDisplayHeight(probe.Handle, screen)),
+            ScaleFactorFromResources(resources));
+    }
+
+    /// <summary>
+    /// Device pixels per logical pixel as X11 desktops declare it: <c>Xft.dpi</c> in the resource
+    /// database (GNOME, KDE and xrdb set it; 96 is 1.0). Absent or nonsense means 1.0.
+    /// </summary>
+    public static double ScaleFactorFromResources(string? resources)
+    {
+        foreach (var line in (resources ?? string.Empty).Split('\n'))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[..colon].Trim() == "Xft.dpi"
+                && double.TryParse(line[(colon + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var dpi)
+                && dpi is >= 48 and <= 960)
+            {
+                return Math.Round(dpi / 96.0, 3);
+            }
+        }
+        return 1.0;
     }
 
     public ICaptureSource CreateInputSource(InputSourceOptions options) => new XRecordInputSource(_displayName, options);
 
     public ICaptureSource CreateWindowSource() => new ActiveWindowSource(_displayName);
 
-    public double ScaleFactor => 1.0;
+    public double ScaleFactor { get; }
 
     // TODO(issue 3, accessibility branch): AT-SPI source.
     public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) =>

@@ -33,6 +33,10 @@ internal static unsafe partial class Xlib
     [LibraryImport(NativeLibraries.X11)]
     public static partial int XDefaultScreen(nint display);
 
+    /// <summary>The RESOURCE_MANAGER string (xrdb) as of connection time, or null. Owned by Xlib: do not free.</summary>
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial nint XResourceManagerString(nint display);
+
     [LibraryImport(NativeLibraries.X11)]
     public static partial int XDisplayWidth(nint display, int screen);
 
