@@ -3,6 +3,7 @@ using Understudy.Benchmarks.Frames;
 using Understudy.Benchmarks.Idle;
 using Understudy.Benchmarks.Input;
 using Understudy.Benchmarks.Micro;
+using Understudy.Benchmarks.RecorderProcessBench;
 using Understudy.Benchmarks.Store;
 using Understudy.Core.Capture;
 
@@ -25,6 +26,8 @@ internal static class Program
                   events.log bytes per hour of typical input, with 250 ms and 1 s flush cadences.
           frames  [--seconds 60] [--grabs 300] [--json]
                   XShm grab cost, encode cost per format, storage per hour, staleness, CPU and RSS of the frame source (starts its own 1920x1080 desktop).
+          recorder [--seconds 120] [--warmup 10] [--no-heap] [--keep] [--json]
+                  The published 'understudy record' under a click-and-type workload on the demo form: MB/h on disk, CPU and RSS of the process, with frames and input only (starts its own 1920x1080 desktop).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -46,6 +49,7 @@ internal static class Program
                 "store" => StoreBenchmark.Run(new Args(rest)),
                 "micro" => MicroBenchmarks.Run(rest),
                 "frames" => FramesBenchmark.Run(new Args(rest)),
+                "recorder" => RecorderBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }
