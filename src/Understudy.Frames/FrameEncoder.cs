@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
@@ -41,8 +40,11 @@ internal sealed class FrameEncoder : IDisposable
     private StoredFrame _referenceFrame;
     private int _patchesSinceKey;
 
-    public FrameEncoder(FrameOptions options, IBlobStore store)
+    private readonly ScreenBufferPool _buffers;
+
+    public FrameEncoder(FrameOptions options, IBlobStore store, ScreenBufferPool buffers)
     {
+        _buffers = buffers;
         _options = options;
         _store = store;
         _formatName = WireName(options.Format);
@@ -95,7 +97,7 @@ internal sealed class FrameEncoder : IDisposable
             // Only a stored frame may become the base of later patches.
             if (_referencePixels is not null)
             {
-                ArrayPool<byte>.Shared.Return(_referencePixels);
+                _buffers.Return(_referencePixels);
             }
             _referencePixels = buffer;
             job.Pixels = null;
@@ -120,7 +122,7 @@ internal sealed class FrameEncoder : IDisposable
         {
             if (_referencePixels is not null)
             {
-                ArrayPool<byte>.Shared.Return(_referencePixels);
+                _buffers.Return(_referencePixels);
                 _referencePixels = null;
             }
             _referenceBlob = null;

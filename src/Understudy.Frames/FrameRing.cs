@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Hashing;
 using Understudy.Core.Model;
 
@@ -44,10 +43,10 @@ internal sealed class FrameRing : IDisposable
         ReturnBuffers();
         Size = size;
         ByteLength = checked(size.Width * size.Height * 4);
-        _spare = ArrayPool<byte>.Shared.Rent(ByteLength);
+        _spare = GC.AllocateUninitializedArray<byte>(ByteLength);
         foreach (var slot in _slots)
         {
-            slot.Pixels = ArrayPool<byte>.Shared.Rent(ByteLength);
+            slot.Pixels = GC.AllocateUninitializedArray<byte>(ByteLength);
         }
         _count = 0;
         _newest = -1;
@@ -94,18 +93,10 @@ internal sealed class FrameRing : IDisposable
 
     private void ReturnBuffers()
     {
-        if (_spare.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_spare);
-            _spare = [];
-        }
+        _spare = [];
         foreach (var slot in _slots)
         {
-            if (slot.Pixels.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(slot.Pixels);
-                slot.Pixels = [];
-            }
+            slot.Pixels = [];
         }
         _count = 0;
         _newest = -1;

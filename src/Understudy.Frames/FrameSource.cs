@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
@@ -22,6 +21,9 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private const int MaxWaitingJobs = 3;
 
     private readonly Lock _dispatchGate = new();
+
+    // Waiting jobs plus the encoder's reference screen.
+    private readonly ScreenBufferPool _buffers = new(MaxWaitingJobs + 1);
     private FrameJob? _lastDispatched;
     private const int MaxStalenessSamples = 100_000;
     private const int MaxResizeAttempts = 3;
@@ -69,7 +71,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _grabberFactory = grabberFactory;
         _options = options;
         _clock = clock;
-        _encoder = new FrameEncoder(options, store);
+        _encoder = new FrameEncoder(options, store, _buffers);
     }
 
     public string Name => "frames";
@@ -80,6 +82,12 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     public long BytesStored => Interlocked.Read(ref _bytesStored);
 
     public long FramesLost => Interlocked.Read(ref _framesLost);
+
+    /// <summary>Frames lost because no screen in the ring was old enough (the action reached us late).</summary>
+    public long FramesLostNoHistory => Interlocked.Read(ref _framesLostNoHistory);
+
+    /// <summary>Frames lost because the encoders were behind (the waiting queue was full).</summary>
+    public long FramesLostEncoderBehind => Interlocked.Read(ref _framesLostEncoderBehind);
 
     /// <summary>Grabs taken into the ring so far (tests wait on it).</summary>
     public long GrabsCompleted => Interlocked.Read(ref _grabsCompleted);
@@ -114,7 +122,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _grabThread.Start();
         for (var i = 0; i < _options.EncodeWorkers; i++)
         {
-            var worker = new Thread(EncodeLoop) { IsBackground = true, Name = $"frames-encode-{i}", Priority = ThreadPriority.BelowNormal };
+            var worker = new Thread(EncodeLoop) { IsBackground = true, Name = $"frames-encode-{i}" };
             _workers.Add(worker);
             worker.Start();
         }
@@ -157,6 +165,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _actions.Clear();
         _ring?.Dispose();
         _encoder.Dispose();
+        _buffers.Clear();
         _grabber?.Dispose();
         _running = false;
     }
@@ -261,7 +270,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
             if (seen is null)
             {
                 // The ring no longer reaches back to the action (a size change emptied it, or the grab thread fell far behind).
-                LoseFrames(1);
+                LoseFrames(1, ref _framesLostNoHistory);
             }
             else
             {
@@ -274,7 +283,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
                 // The previous action never settled before this one: what the user saw now is its result.
                 if (before is null)
                 {
-                    LoseFrames(1);
+                    LoseFrames(1, ref _framesLostNoHistory);
                 }
                 else
                 {
@@ -331,10 +340,10 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     }
 
     /// <summary>Copies a ring frame for the encoders, so the ring can move on while they work.</summary>
-    private static FrameJob Pick(RingSlot slot, ScreenSize size)
+    private FrameJob Pick(RingSlot slot, ScreenSize size)
     {
         var length = size.Width * size.Height * 4;
-        var pixels = ArrayPool<byte>.Shared.Rent(length);
+        var pixels = _buffers.Rent(length);
         slot.Pixels.AsSpan(0, length).CopyTo(pixels);
         return new FrameJob { Pixels = pixels, Size = size, ContentHash = slot.Hash, GrabbedMonoNs = slot.GrabbedMonoNs };
     }
@@ -354,7 +363,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         if (Interlocked.Increment(ref _waitingJobs) > MaxWaitingJobs)
         {
             Interlocked.Decrement(ref _waitingJobs);
-            LoseFrames(job.Consumers.Count);
+            LoseFrames(job.Consumers.Count, ref _framesLostEncoderBehind);
             ReturnPixels(job);
             return;
         }
@@ -413,6 +422,15 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         }
     }
 
+    private long _framesLostNoHistory;
+    private long _framesLostEncoderBehind;
+
+    private void LoseFrames(int count, ref long cause)
+    {
+        Interlocked.Add(ref cause, count);
+        LoseFrames(count);
+    }
+
     private void LoseFrames(int count)
     {
         if (count == 0)
@@ -434,12 +452,12 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         }
     }
 
-    private static void ReturnPixels(FrameJob job)
+    private void ReturnPixels(FrameJob job)
     {
         if (job.Pixels is { } pixels)
         {
             job.Pixels = null;
-            ArrayPool<byte>.Shared.Return(pixels);
+            _buffers.Return(pixels);
         }
     }
 

@@ -92,7 +92,7 @@ internal static class FramesBenchmark
 
     private static EncodeResult MeasureEncode(FrameFormat format, byte[] screen, ScreenSize size)
     {
-        using var encoder = new FrameEncoder(new FrameOptions { Format = format }, new CountingBlobStore());
+        using var encoder = new FrameEncoder(new FrameOptions { Format = format }, new CountingBlobStore(), new ScreenBufferPool(2));
         var times = new List<double>();
         var bytes = 0;
         for (var i = 0; i < 6; i++)

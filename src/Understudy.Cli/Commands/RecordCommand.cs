@@ -105,6 +105,10 @@ internal static class RecordCommand
         {
             ErrorReporter.Warn($"{outcome.DroppedInput} input events were lost because the recorder fell behind; the session marks them as gaps");
         }
+        if (result.FramesLost is { Total: > 0 } lost)
+        {
+            ErrorReporter.Warn($"{lost.Total} frames were not kept ({lost.EncoderBehind} because encoding fell behind, {lost.NoHistory} because no screen from before the action was left, {lost.Total - lost.EncoderBehind - lost.NoHistory} could not be stored); the session marks them as frame_lost gaps");
+        }
         return outcome.Reason switch
         {
             RecordingEndReason.Stopped when !result.Closed => ErrorReporter.Report($"session {result.SessionId} could not be closed: {result.CloseError}; what was written is kept", ExitCodes.Failure),

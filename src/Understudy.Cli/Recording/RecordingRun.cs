@@ -7,7 +7,11 @@ using Understudy.Storage;
 
 namespace Understudy.Cli.Recording;
 
-internal sealed record RecordingResult(string SessionId, RecordingOutcome Outcome, bool Closed, string? CloseError);
+internal sealed record RecordingResult(string SessionId, RecordingOutcome Outcome, bool Closed, string? CloseError)
+{
+    /// <summary>Frames that could not be kept: in total, because the action came too late for the ring, because the encoders were behind.</summary>
+    public (long Total, long NoHistory, long EncoderBehind) FramesLost { get; init; }
+}
 
 /// <summary>
 /// One recording from start to a closed session: creates the session, runs the recorder on the
@@ -76,7 +80,10 @@ internal static class RecordingRun
         }
 
         var (closed, closeError) = TryClose(writer, new SessionEndInfo(outcome.EndReasonName, outcome.DroppedInput));
-        return new RecordingResult(writer.Id, outcome, closed, closeError);
+        return new RecordingResult(writer.Id, outcome, closed, closeError)
+        {
+            FramesLost = frames is null ? default : (frames.FramesLost, frames.FramesLostNoHistory, frames.FramesLostEncoderBehind),
+        };
     }
 
     private static SessionCapabilities Capabilities(IDesktopBackend backend, ObservationSettings observation, bool accessibility) => new(

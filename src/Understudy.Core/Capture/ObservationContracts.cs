@@ -84,8 +84,8 @@ public sealed record FrameOptions
     /// </summary>
     public int RingFrames { get; init; } = 3;
 
-    /// <summary>More slots, up to 8, as long as the ring stays within this many bytes (40 MB: 4 screens at 1920×1080, 8 at 1280×800).</summary>
-    public long RingBudgetBytes { get; init; } = 40L * 1024 * 1024;
+    /// <summary>More slots, up to 8, as long as the ring stays within this many bytes (32 MiB: 4 screens at 1920×1080, 8 at 1280×800).</summary>
+    public long RingBudgetBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>Threads that encode frames; the grab thread never encodes.</summary>
     public int EncodeWorkers { get; init; } = 1;
