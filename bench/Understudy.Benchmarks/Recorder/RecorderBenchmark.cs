@@ -151,6 +151,11 @@ internal static class RecorderBenchmark
             throw new BenchmarkFailedException($"the recorder exited with {exitCode} after SIGINT: {string.Join(" | ", recorder.StandardError)}");
         }
 
+        foreach (var warning in recorder.StandardError.Where(line => line.Contains("warning", StringComparison.Ordinal)))
+        {
+            Console.Error.WriteLine($"  recorder said: {warning}");
+        }
+
         var sessionDirectory = Path.Combine(temp.DataDirectory, "sessions", sessionId);
         var logBytes = FileLength(Path.Combine(sessionDirectory, "events.log"));
         var manifestBytes = FileLength(Path.Combine(sessionDirectory, "manifest.json"));
