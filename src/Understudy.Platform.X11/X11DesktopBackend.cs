@@ -1,12 +1,13 @@
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
+using Understudy.Platform.X11.Accessibility;
 using Understudy.Platform.X11.Input;
 using Understudy.Platform.X11.Interop;
 using Understudy.Platform.X11.Window;
 
 namespace Understudy.Platform.X11;
 
-/// <summary>The Linux/X11 backend: XRecord for input, EWMH for the active window.</summary>
+/// <summary>The Linux/X11 backend: XRecord for input, EWMH for the active window, AT-SPI for elements.</summary>
 public sealed class X11DesktopBackend : IDesktopBackend
 {
     private readonly string? _displayName;
@@ -51,9 +52,7 @@ public sealed class X11DesktopBackend : IDesktopBackend
 
     public double ScaleFactor => 1.0;
 
-    // TODO(issue 3, accessibility branch): AT-SPI source.
-    public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) =>
-        throw new CaptureUnavailableException("accessibility capture is not available yet");
+    public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) => new AtSpiAccessibilitySource(_displayName, options);
 
     // TODO(issue 3, frames branch): XShm grabber.
     public IScreenGrabber CreateScreenGrabber() =>
