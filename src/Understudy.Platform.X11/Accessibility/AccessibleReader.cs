@@ -341,6 +341,85 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
         return path;
     }
 
+    /// <summary>Depth-first search over showing elements for one with this role and name (or label).</summary>
+    public Rect? FindBounds(string role, string nameOrLabel)
+    {
+        var desktop = AtSpi.atspi_get_desktop(0);
+        try
+        {
+            return FindBoundsBelow(desktop, role, nameOrLabel, depth: 0);
+        }
+        finally
+        {
+            GLib.g_object_unref(desktop);
+        }
+    }
+
+    /// <summary>Role, name, label and bounds of every showing element, one per line, indented: for test diagnostics.</summary>
+    public string DumpTree()
+    {
+        var lines = new System.Text.StringBuilder();
+        var desktop = AtSpi.atspi_get_desktop(0);
+        DumpBelow(desktop, 0, lines);
+        GLib.g_object_unref(desktop);
+        return lines.ToString();
+    }
+
+    private void DumpBelow(nint parent, int depth, System.Text.StringBuilder lines)
+    {
+        var count = Math.Min(Call(null, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_count(parent, e)), 200);
+        for (var i = 0; i < count; i++)
+        {
+            var child = Call(null, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_at_index(parent, i, e));
+            if (child == 0)
+            {
+                continue;
+            }
+            if (depth == 0 || HasState(child, 25))
+            {
+                lines.Append(' ', depth * 2).Append(RoleName(child, null)).Append(" | ").Append(Name(child, null)).Append(" | ").Append(Label(child, null)).Append(" | ").Append(Extents(child, null)).Append('\n');
+                if (depth < 30)
+                {
+                    DumpBelow(child, depth + 1, lines);
+                }
+            }
+            GLib.g_object_unref(child);
+        }
+    }
+
+    private Rect? FindBoundsBelow(nint parent, string role, string nameOrLabel, int depth)
+    {
+        var count = Math.Min(Call(null, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_count(parent, e)), 500);
+        for (var i = 0; i < count; i++)
+        {
+            var child = Call(null, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_at_index(parent, i, e));
+            if (child == 0)
+            {
+                continue;
+            }
+            try
+            {
+                if (depth > 0 && !HasState(child, 25))
+                {
+                    continue;
+                }
+                if (RoleName(child, null) == role && (Name(child, null) == nameOrLabel || Label(child, null) == nameOrLabel))
+                {
+                    return Extents(child, null);
+                }
+                if (depth < 40 && FindBoundsBelow(child, role, nameOrLabel, depth + 1) is { } found)
+                {
+                    return found;
+                }
+            }
+            finally
+            {
+                GLib.g_object_unref(child);
+            }
+        }
+        return null;
+    }
+
     public delegate T NativeCall<T>(GLib.GError** error);
 
     /// <summary>Runs one call with a GError; a slow failure is a timeout, a quick one (object gone) reads as "nothing".</summary>

@@ -28,6 +28,7 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
     private readonly string? _displayName;
     private readonly AccessibilityOptions _options;
     private readonly ConcurrentQueue<LookupRequest> _requests = new();
+    private readonly ConcurrentQueue<Action> _invocations = new();
     private readonly Lock _sinkGate = new();
     private readonly ManualResetEventSlim _started = new();
     private readonly ManualResetEventSlim _stopRequested = new();
@@ -112,6 +113,56 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             case FocusPayload:
                 Volatile.Write(ref _focusChanged, 1);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Finds the screen bounds of a showing element by role and name (or label), walking the tree on
+    /// the accessibility thread. For tests and benchmarks that need to know where to click.
+    /// </summary>
+    internal Task<Rect?> FindBoundsAsync(string role, string nameOrLabel)
+    {
+        var result = new TaskCompletionSource<Rect?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _invocations.Enqueue(() =>
+        {
+            try
+            {
+                result.SetResult(_reader!.FindBounds(role, nameOrLabel));
+            }
+            catch (Exception ex)
+            {
+                result.SetException(ex);
+            }
+        });
+        Wake();
+        return result.Task;
+    }
+
+    /// <summary>The showing accessibility tree as text, for diagnostics when a test fails.</summary>
+    internal Task<string> DumpTreeAsync()
+    {
+        var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _invocations.Enqueue(() =>
+        {
+            try
+            {
+                result.SetResult(_reader!.DumpTree());
+            }
+            catch (Exception ex)
+            {
+                result.SetException(ex);
+            }
+        });
+        Wake();
+        return result.Task;
+    }
+
+    private void Wake()
+    {
+        var context = Volatile.Read(ref _mainContext);
+        if (context != 0)
+        {
+            GLib.g_main_context_wakeup(context);
         }
     }
 
@@ -296,7 +347,7 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
         var context = _mainContext;
         while (_running)
         {
-            var idle = _requests.IsEmpty && _pendingEvents.Count == 0;
+            var idle = _requests.IsEmpty && _pendingEvents.Count == 0 && _invocations.IsEmpty;
             // Blocks in poll(2) until D-Bus traffic or g_main_context_wakeup: an idle recorder costs nothing.
             GLib.g_main_context_iteration(context, idle ? 1 : 0);
             if (!_running)
@@ -306,6 +357,11 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             var didWork = _pendingEvents.Count > 0 || !_requests.IsEmpty;
             ProcessEvents();
             ProcessRequests();
+            while (_invocations.TryDequeue(out var invocation))
+            {
+                didWork = true;
+                invocation();
+            }
             if (!didWork)
             {
                 Interlocked.Increment(ref _idleWakeups);
@@ -459,7 +515,12 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
         }
         try
         {
-            Post(reader.Describe(element, request.Seq, request.Trigger), MonotonicClock.NowNs());
+            var described = reader.Describe(element, request.Seq, request.Trigger);
+            Post(described, MonotonicClock.NowNs());
+            if (request.Trigger == ElementTriggers.Pointer && UiEventInterpreter.MenuActivation(described) is { } menu)
+            {
+                Post(menu, MonotonicClock.NowNs());
+            }
         }
         finally
         {
