@@ -1,3 +1,4 @@
+using Understudy.Benchmarks.Accessibility;
 using Understudy.Benchmarks.Common;
 using Understudy.Benchmarks.Idle;
 using Understudy.Benchmarks.Input;
@@ -22,6 +23,8 @@ internal static class Program
                   CPU and memory of 'understudy record' at rest and under typical input (needs an X display).
           store   [--hours 1] [--json]
                   events.log bytes per hour of typical input, with 250 ms and 1 s flush cadences.
+          elements [--clicks 220] [--idle-seconds 10] [--json]
+                  Element lookup latency on button press and idle CPU of the accessibility thread (starts its own virtual desktop).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -42,6 +45,7 @@ internal static class Program
                 "idle" => IdleBenchmark.Run(new Args(rest)),
                 "store" => StoreBenchmark.Run(new Args(rest)),
                 "micro" => MicroBenchmarks.Run(rest),
+                "elements" => ElementsBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }
