@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Understudy.Core.Capture;
 using Understudy.Core.Model;
 using Understudy.Platform.X11.Interop;
 
@@ -14,7 +15,7 @@ internal sealed class AccessibleTimeoutException(int? pid) : Exception("an acces
 /// Reads elements through libatspi: hit tests and descriptions. Used only from the accessibility
 /// thread. Reads names, labels, roles and states — never text contents.
 /// </summary>
-internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
+internal sealed unsafe class AccessibleReader(TimeSpan callTimeout) : IDisposable
 {
     private const int MaxPathLength = 12;
     private const int MaxDescent = 32;
@@ -53,73 +54,145 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
     // a hung peer apart from an object that vanished (which fails at once).
     private readonly long _timeoutTicks = (long)(callTimeout.TotalSeconds * Stopwatch.Frequency * 0.8);
 
-    /// <summary>Applications on the bus with their process ids, refreshed when the set of applications changes.</summary>
-    private readonly Dictionary<nint, int> _applicationPids = [];
+    /// <summary>Applications on the bus with their process ids and names (a reference held on each), refreshed when the set of applications changes.</summary>
+    private readonly Dictionary<nint, ApplicationEntry> _applications = [];
+
+    private static readonly long ApplicationListTtlNs = (long)TimeSpan.FromSeconds(5).TotalNanoseconds;
+
+    private static readonly long AncestorTtlNs = (long)TimeSpan.FromSeconds(3).TotalNanoseconds;
+
+    private const int MaxCachedAncestors = 1024;
+
+    private List<(nint App, int Pid)>? _applicationList;
+
+    private long _applicationListExpiresNs;
+
+    /// <summary>Role, name and parent of ancestors seen in recent paths (a reference held on key and parent), for a few seconds.</summary>
+    private readonly Dictionary<nint, CachedAncestor> _ancestors = [];
 
     /// <summary>The deepest element under (x, y) in the applications of <paramref name="pid"/> (all, if null); 0 if none. The caller unrefs it.</summary>
-    public nint HitTest(int x, int y, int? pid, Func<int, bool> isHung)
+    public nint HitTest(int x, int y, int? pid, Func<int, bool> isHung, out nint application)
     {
+        application = 0;
+        var apps = Applications(pid);
+        var candidates = pid is { } owner && apps.Any(a => a.Pid == owner) ? apps.Where(a => a.Pid == owner) : apps;
+        foreach (var (app, appPid) in candidates.Reverse())
+        {
+            if (isHung(appPid))
+            {
+                continue;
+            }
+            var found = RepresentativeOf(HitTestApplication(app, appPid, x, y), appPid);
+            if (found != 0)
+            {
+                application = app;
+                return found;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The applications on the bus (borrowed pointers, kept alive by <see cref="_applications"/>).
+    /// Listing them costs round trips to the registry, so the list is reused for a few seconds,
+    /// and read again at once when the pointer is over a process it does not know.
+    /// </summary>
+    private List<(nint App, int Pid)> Applications(int? pid)
+    {
+        var now = MonotonicClock.NowNs();
+        if (_applicationList is { } cached && now < _applicationListExpiresNs && (pid is not { } wanted || cached.Any(a => a.Pid == wanted)))
+        {
+            return cached;
+        }
         var desktop = AtSpi.atspi_get_desktop(0);
         if (desktop == 0)
         {
-            return 0;
+            return [];
         }
+        var result = new List<(nint, int)>();
         try
         {
-            var apps = Applications(desktop);
-            var candidates = pid is { } owner && apps.Any(a => a.Pid == owner) ? apps.Where(a => a.Pid == owner) : apps;
-            foreach (var (app, appPid) in candidates.Reverse())
+            var count = AtSpi.atspi_accessible_get_child_count(desktop, null);
+            var seen = new HashSet<nint>();
+            for (var i = 0; i < count; i++)
             {
-                if (isHung(appPid))
+                var app = AtSpi.atspi_accessible_get_child_at_index(desktop, i, null);
+                if (app == 0)
                 {
                     continue;
                 }
-                var found = HitTestApplication(app, appPid, x, y);
-                if (found != 0)
-                {
-                    return found;
-                }
+                seen.Add(app);
+                var info = Application(app);
+                GLib.g_object_unref(app);
+                result.Add((app, info.Pid));
             }
-            return 0;
+            foreach (var gone in _applications.Keys.Where(k => !seen.Contains(k)).ToList())
+            {
+                _applications.Remove(gone);
+                GLib.g_object_unref(gone);
+            }
         }
         finally
         {
             GLib.g_object_unref(desktop);
         }
-    }
-
-    private List<(nint App, int Pid)> Applications(nint desktop)
-    {
-        var result = new List<(nint, int)>();
-        var count = AtSpi.atspi_accessible_get_child_count(desktop, null);
-        var seen = new HashSet<nint>();
-        for (var i = 0; i < count; i++)
-        {
-            var app = AtSpi.atspi_accessible_get_child_at_index(desktop, i, null);
-            if (app == 0)
-            {
-                continue;
-            }
-            seen.Add(app);
-            if (!_applicationPids.TryGetValue(app, out var appPid))
-            {
-                // Keep our reference while the pid is cached, so that the pointer cannot be reused by another object.
-                appPid = (int)AtSpi.atspi_accessible_get_process_id(app, null);
-                _applicationPids[app] = appPid;
-            }
-            else
-            {
-                GLib.g_object_unref(app);
-            }
-            result.Add((app, appPid));
-        }
-        foreach (var gone in _applicationPids.Keys.Where(k => !seen.Contains(k)).ToList())
-        {
-            _applicationPids.Remove(gone);
-            GLib.g_object_unref(gone);
-        }
+        _applicationList = result;
+        _applicationListExpiresNs = now + ApplicationListTtlNs;
         return result;
     }
+
+    /// <summary>
+    /// Process id of an application root, asked once (a round trip to the bus daemon, which
+    /// answers even for a hung application) and cached; its name is asked only when an element
+    /// of it is described, so that a hung application costs nothing to hit tests elsewhere.
+    /// </summary>
+    private ApplicationEntry Application(nint app)
+    {
+        if (!_applications.TryGetValue(app, out var entry))
+        {
+            entry = new ApplicationEntry((int)AtSpi.atspi_accessible_get_process_id(app, null));
+            // Keep a reference while cached, so that the pointer cannot be reused by another object.
+            _applications[app] = entry;
+            GLib.g_object_ref(app);
+        }
+        return entry;
+    }
+
+    /// <summary>The application an element belongs to (pid and name), or null; <paramref name="known"/> if the caller already knows it (no walk up the tree).</summary>
+    public ApplicationInfo? ApplicationOf(nint element, nint known = 0)
+    {
+        var application = known != 0 ? GLib.g_object_ref(known) : AtSpi.atspi_accessible_get_application(element, null);
+        if (application == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var entry = Application(application);
+            if (!entry.NameKnown)
+            {
+                var name = GLib.TakeString(Call(entry.Pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_name(application, e)));
+                entry.Name = string.IsNullOrEmpty(name) ? null : name;
+                entry.NameKnown = true;
+            }
+            return new ApplicationInfo(entry.Pid, entry.Name);
+        }
+        finally
+        {
+            GLib.g_object_unref(application);
+        }
+    }
+
+    private sealed class ApplicationEntry(int pid)
+    {
+        public int Pid { get; } = pid;
+
+        public string? Name { get; set; }
+
+        public bool NameKnown { get; set; }
+    }
+
+    public readonly record struct ApplicationInfo(int Pid, string? Name);
 
     private nint HitTestApplication(nint app, int pid, int x, int y)
     {
@@ -132,14 +205,73 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
             {
                 continue;
             }
-            if (!HasState(window, 25) || !Contains(window, pid, x, y))
+            if (!HasState(window, 25, pid))
             {
                 GLib.g_object_unref(window);
                 continue;
             }
-            return Descend(window, pid, x, y);
+            // Asking the window for its child at the point answers "is it in this window" too
+            // (one round trip instead of two); only an empty answer needs the explicit test.
+            var child = ChildAt(window, pid, x, y);
+            if (child != 0 && child != window)
+            {
+                GLib.g_object_unref(window);
+                return Descend(child, pid, x, y);
+            }
+            if (child == window)
+            {
+                GLib.g_object_unref(child);
+            }
+            if (Contains(window, pid, x, y))
+            {
+                return window;
+            }
+            GLib.g_object_unref(window);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// A text leaf ("static": Chromium's run of text inside a button, link or menu item) that only
+    /// repeats its parent's name stands for the parent, which is what was clicked. Takes and
+    /// returns one reference.
+    /// </summary>
+    private nint RepresentativeOf(nint element, int pid)
+    {
+        if (element == 0 || RoleName(element, pid) != "static")
+        {
+            return element;
+        }
+        var parent = Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_parent(element, e));
+        if (parent == 0)
+        {
+            return element;
+        }
+        if (Name(parent, pid) is { } parentName && parentName == Name(element, pid))
+        {
+            GLib.g_object_unref(element);
+            return parent;
+        }
+        GLib.g_object_unref(parent);
+        return element;
+    }
+
+    /// <summary>The child at a point as the element answers it (0 if none; may be the element itself); the caller unrefs it.</summary>
+    private nint ChildAt(nint accessible, int pid, int x, int y)
+    {
+        var component = AtSpi.atspi_accessible_get_component_iface(accessible);
+        if (component == 0)
+        {
+            return 0;
+        }
+        try
+        {
+            return Call(pid, (GLib.GError** e) => AtSpi.atspi_component_get_accessible_at_point(component, x, y, AtSpi.CoordTypeScreen, e));
+        }
+        finally
+        {
+            GLib.g_object_unref(component);
+        }
     }
 
     private bool Contains(nint accessible, int pid, int x, int y)
@@ -201,21 +333,15 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
     }
 
     /// <summary>Describes an element; throws <see cref="AccessibleTimeoutException"/> if its application does not answer.</summary>
-    public ElementPayload Describe(nint element, long forSeq, string trigger)
+    public ElementPayload Describe(nint element, long forSeq, string trigger, nint knownApplication = 0)
     {
-        var application = AtSpi.atspi_accessible_get_application(element, null);
-        int? pid = null;
-        string? appName = null;
-        if (application != 0)
-        {
-            pid = (int)AtSpi.atspi_accessible_get_process_id(application, null);
-            appName = GLib.TakeString(AtSpi.atspi_accessible_get_name(application, null));
-            GLib.g_object_unref(application);
-        }
+        var application = ApplicationOf(element, knownApplication);
+        int? pid = application?.Pid;
+        var appName = application?.Name;
         var role = RoleName(element, pid) ?? "unknown";
         var name = Name(element, pid);
         var label = Label(element, pid);
-        var states = States(element);
+        var states = States(element, pid);
         var bounds = Extents(element, pid);
         var path = Path(element, pid);
         return new ElementPayload(forSeq, trigger, role, name, label, states, bounds, appName, pid, path);
@@ -230,7 +356,7 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
         return string.IsNullOrEmpty(name) ? null : name;
     }
 
-    /// <summary>The name of the first LABELLED_BY target, or null.</summary>
+    /// <summary>The text of the first LABELLED_BY target, or null.</summary>
     public string? Label(nint accessible, int? pid)
     {
         var relations = (GLib.GArray*)Call(pid, (GLib.GError** e) => (nint)AtSpi.atspi_accessible_get_relation_set(accessible, e));
@@ -238,29 +364,93 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
         {
             return null;
         }
-        string? label = null;
+        nint target = 0;
         var items = (nint*)relations->Data;
         for (var i = 0; i < relations->Length; i++)
         {
             var relation = items[i];
-            if (label is null && AtSpi.atspi_relation_get_relation_type(relation) == AtSpi.RelationLabelledBy && AtSpi.atspi_relation_get_n_targets(relation) > 0)
+            if (target == 0 && AtSpi.atspi_relation_get_relation_type(relation) == AtSpi.RelationLabelledBy && AtSpi.atspi_relation_get_n_targets(relation) > 0)
             {
-                var target = AtSpi.atspi_relation_get_target(relation, 0);
-                if (target != 0)
-                {
-                    label = Name(target, pid);
-                    GLib.g_object_unref(target);
-                }
+                target = AtSpi.atspi_relation_get_target(relation, 0);
             }
             GLib.g_object_unref(relation);
         }
         GLib.g_array_free(relations, 1);
-        return label;
+        if (target == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return LabelText(target, pid);
+        }
+        finally
+        {
+            GLib.g_object_unref(target);
+        }
     }
 
-    public static bool HasState(nint accessible, int state)
+    /// <summary>
+    /// What a label element says. GTK names the label after its text; Chromium exposes a
+    /// <c>&lt;label&gt;</c> as an unnamed "label" whose text sits in "static" children (and in its
+    /// Text interface). The text is read only from label and static text elements, never from an
+    /// input field that happens to be a relation target (aria-labelledby may point anywhere).
+    /// </summary>
+    private string? LabelText(nint target, int? pid)
     {
-        var set = AtSpi.atspi_accessible_get_state_set(accessible);
+        if (Name(target, pid) is { } name)
+        {
+            return name;
+        }
+        var role = RoleName(target, pid);
+        if (role is not ("label" or "static"))
+        {
+            return null;
+        }
+        var parts = new List<string>();
+        var count = Math.Min(Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_count(target, e)), 16);
+        for (var i = 0; i < count; i++)
+        {
+            var child = Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_at_index(target, i, e));
+            if (child == 0)
+            {
+                continue;
+            }
+            try
+            {
+                if (RoleName(child, pid) is "static" or "label" && Name(child, pid) is { } part)
+                {
+                    parts.Add(part);
+                }
+            }
+            finally
+            {
+                GLib.g_object_unref(child);
+            }
+        }
+        if (parts.Count > 0)
+        {
+            return string.Join(" ", parts).Trim();
+        }
+        var text = AtSpi.atspi_accessible_get_text_iface(target);
+        if (text == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var whole = GLib.TakeString(Call(pid, (GLib.GError** e) => AtSpi.atspi_text_get_text(text, 0, -1, e)))?.Trim();
+            return string.IsNullOrEmpty(whole) ? null : whole;
+        }
+        finally
+        {
+            GLib.g_object_unref(text);
+        }
+    }
+
+    public bool HasState(nint accessible, int state, int? pid = null)
+    {
+        var set = Timed(pid, () => AtSpi.atspi_accessible_get_state_set(accessible));
         if (set == 0)
         {
             return false;
@@ -270,9 +460,9 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
         return has;
     }
 
-    private static ValueList<string> States(nint accessible)
+    private ValueList<string> States(nint accessible, int? pid)
     {
-        var set = AtSpi.atspi_accessible_get_state_set(accessible);
+        var set = Timed(pid, () => AtSpi.atspi_accessible_get_state_set(accessible));
         if (set == 0)
         {
             return ValueList<string>.Empty;
@@ -288,6 +478,9 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
         GLib.g_object_unref(set);
         return names;
     }
+
+    /// <summary>Screen bounds of an element, or null.</summary>
+    public Rect? Bounds(nint accessible, int? pid) => Extents(accessible, pid);
 
     private Rect? Extents(nint accessible, int? pid)
     {
@@ -317,29 +510,76 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
     public ValueList<ElementAncestor> Path(nint accessible, int? pid)
     {
         var path = new List<ElementAncestor>();
-        var current = Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_parent(accessible, e));
+        var now = MonotonicClock.NowNs();
+        var first = Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_parent(accessible, e));
+        if (first == 0)
+        {
+            return path;
+        }
+        var current = first;
         while (current != 0 && path.Count < MaxPathLength)
         {
-            var role = RoleName(current, pid) ?? "unknown";
-            if (role == "application")
+            var ancestor = Ancestor(current, pid, now);
+            if (ancestor.Role == "application")
             {
                 break;
             }
-            path.Add(new ElementAncestor(role, Name(current, pid)));
-            if (WindowRoles.Contains(role))
+            path.Add(new ElementAncestor(ancestor.Role, ancestor.Name));
+            if (WindowRoles.Contains(ancestor.Role))
             {
                 break;
             }
-            var parent = Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_parent(current, e));
-            GLib.g_object_unref(current);
-            current = parent;
+            current = ancestor.Parent;
         }
-        if (current != 0)
-        {
-            GLib.g_object_unref(current);
-        }
+        GLib.g_object_unref(first);
         return path;
     }
+
+    /// <summary>Role, name and parent of an ancestor, from the cache while fresh. The parent pointer is borrowed from the cache.</summary>
+    private CachedAncestor Ancestor(nint accessible, int? pid, long now)
+    {
+        if (_ancestors.TryGetValue(accessible, out var cached))
+        {
+            if (now < cached.ExpiresNs)
+            {
+                return cached;
+            }
+            _ancestors.Remove(accessible);
+            Release(accessible, cached);
+        }
+        if (_ancestors.Count >= MaxCachedAncestors)
+        {
+            InvalidateAncestors();
+        }
+        var role = RoleName(accessible, pid) ?? "unknown";
+        var name = Name(accessible, pid);
+        var parent = role == "application" || WindowRoles.Contains(role) ? 0 : Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_parent(accessible, e));
+        var entry = new CachedAncestor(role, name, parent, now + AncestorTtlNs);
+        _ancestors[accessible] = entry;
+        GLib.g_object_ref(accessible);
+        return entry;
+    }
+
+    /// <summary>Forgets cached ancestors (a name changed somewhere, or the cache is full).</summary>
+    public void InvalidateAncestors()
+    {
+        foreach (var (accessible, entry) in _ancestors)
+        {
+            Release(accessible, entry);
+        }
+        _ancestors.Clear();
+    }
+
+    private static void Release(nint accessible, CachedAncestor entry)
+    {
+        if (entry.Parent != 0)
+        {
+            GLib.g_object_unref(entry.Parent);
+        }
+        GLib.g_object_unref(accessible);
+    }
+
+    private readonly record struct CachedAncestor(string Role, string? Name, nint Parent, long ExpiresNs);
 
     /// <summary>Depth-first search over showing elements for one with this role and name (or label).</summary>
     public Rect? FindBounds(string role, string nameOrLabel)
@@ -422,7 +662,11 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
 
     public delegate T NativeCall<T>(GLib.GError** error);
 
-    /// <summary>Runs one call with a GError; a slow failure is a timeout, a quick one (object gone) reads as "nothing".</summary>
+    /// <summary>
+    /// Runs one call with a GError. A call that takes about the call timeout is a timeout whether
+    /// or not libatspi reports an error (several getters swallow it and return a default); a quick
+    /// failure (object gone) reads as "nothing".
+    /// </summary>
     public T Call<T>(int? pid, NativeCall<T> call)
     {
         GLib.GError* error = null;
@@ -431,11 +675,33 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout)
         if (error != null)
         {
             GLib.g_error_free(error);
-            if (Stopwatch.GetTimestamp() - started >= _timeoutTicks)
-            {
-                throw new AccessibleTimeoutException(pid);
-            }
+        }
+        if (Stopwatch.GetTimestamp() - started >= _timeoutTicks)
+        {
+            throw new AccessibleTimeoutException(pid);
         }
         return result;
+    }
+
+    /// <summary>The same for a call without a GError.</summary>
+    public T Timed<T>(int? pid, Func<T> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = call();
+        if (Stopwatch.GetTimestamp() - started >= _timeoutTicks)
+        {
+            throw new AccessibleTimeoutException(pid);
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        InvalidateAncestors();
+        foreach (var app in _applications.Keys)
+        {
+            GLib.g_object_unref(app);
+        }
+        _applications.Clear();
     }
 }

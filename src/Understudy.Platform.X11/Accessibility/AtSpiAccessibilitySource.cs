@@ -32,13 +32,17 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
     private readonly Lock _sinkGate = new();
     private readonly ManualResetEventSlim _started = new();
     private readonly ManualResetEventSlim _stopRequested = new();
+    private static readonly long MenuFocusWindowNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
+
     private ICaptureSink? _sink;
+    private PressInfo? _lastPress;
     private bool _detached;
     private Thread? _thread;
     private volatile bool _running;
     private nint _mainContext;
     private int _focusChanged = 1;
     private long _lookups;
+    private long _lookupsStarted;
     private long _lookupsTimedOut;
     private long _lookupsDroppedLate;
     private long _idleWakeups;
@@ -52,6 +56,7 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
     private readonly List<nint> _pendingEvents = [];
     private readonly Dictionary<int, long> _hungUntilNs = [];
     private nint _focused;
+    private long _menuReportedForSeq = -1;
     private long _lostLookups;
     private long _firstLostNs;
 
@@ -70,6 +75,9 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
     public string? UnavailableReason { get; private set; }
 
     public long LookupsCompleted => Interlocked.Read(ref _lookups);
+
+    /// <summary>Lookups the thread has begun (some may still be waiting for an application).</summary>
+    public long LookupsStarted => Interlocked.Read(ref _lookupsStarted);
 
     public long LookupsTimedOut => Interlocked.Read(ref _lookupsTimedOut);
 
@@ -102,6 +110,7 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
         switch (recorded.Payload)
         {
             case ButtonPayload { IsDown: true } button:
+                Volatile.Write(ref _lastPress, new PressInfo(recorded.Seq, button.X, button.Y, MonotonicClock.NowNs()));
                 Enqueue(new LookupRequest(recorded.Seq, ElementTriggers.Pointer, button.X, button.Y, MonotonicClock.NowNs()));
                 break;
             case KeyPayload { IsDown: true }:
@@ -120,33 +129,20 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
     /// Finds the screen bounds of a showing element by role and name (or label), walking the tree on
     /// the accessibility thread. For tests and benchmarks that need to know where to click.
     /// </summary>
-    internal Task<Rect?> FindBoundsAsync(string role, string nameOrLabel)
-    {
-        var result = new TaskCompletionSource<Rect?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _invocations.Enqueue(() =>
-        {
-            try
-            {
-                result.SetResult(_reader!.FindBounds(role, nameOrLabel));
-            }
-            catch (Exception ex)
-            {
-                result.SetException(ex);
-            }
-        });
-        Wake();
-        return result.Task;
-    }
+    internal Task<Rect?> FindBoundsAsync(string role, string nameOrLabel) => InvokeAsync(reader => reader.FindBounds(role, nameOrLabel));
 
     /// <summary>The showing accessibility tree as text, for diagnostics when a test fails.</summary>
-    internal Task<string> DumpTreeAsync()
+    internal Task<string> DumpTreeAsync() => InvokeAsync(reader => reader.DumpTree());
+
+    /// <summary>Runs <paramref name="work"/> on the accessibility thread (which owns libatspi), for tests and diagnostics.</summary>
+    internal Task<T> InvokeAsync<T>(Func<AccessibleReader, T> work)
     {
-        var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _invocations.Enqueue(() =>
         {
             try
             {
-                result.SetResult(_reader!.DumpTree());
+                result.SetResult(work(_reader!));
             }
             catch (Exception ex)
             {
@@ -199,6 +195,9 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             _detached = true;
         }
     }
+
+    /// <summary>Waits until the accessibility thread has ended (after <see cref="Stop"/>, it may still be finishing a call to a hung application).</summary>
+    internal bool WaitForThreadExit(TimeSpan timeout) => _thread is null || _thread.Join(timeout);
 
     public void Dispose()
     {
@@ -285,6 +284,13 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             // Without an advertised bus libatspi would try to start one through the session bus:
             // an accessibility layer nobody runs is reported, not launched.
             BecomeUnavailable("no AT-SPI bus: the display advertises none (AT_SPI_BUS) and AT_SPI_BUS_ADDRESS is not set");
+            return false;
+        }
+        if (s_initializedAddress != address && !DBus.CanConnect(address))
+        {
+            // Checked before libatspi sees the address: once initialized without a bus, libatspi
+            // cannot be set up again in this process.
+            BecomeUnavailable($"cannot connect to the AT-SPI bus at {address}");
             return false;
         }
         if (s_initializedAddress != address)
@@ -411,9 +417,14 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
                 {
                     tap(type, _reader!.RoleName(atspiEvent->Source, null), atspiEvent->Detail1);
                 }
+                if (type == "object:property-change:accessible-name")
+                {
+                    _reader!.InvalidateAncestors();
+                }
                 if (type == "object:state-changed:focused" && atspiEvent->Detail1 == 1)
                 {
                     SetFocused(atspiEvent->Source);
+                    MenuItemFocusedByPress(atspiEvent->Source, arrivedNs);
                 }
                 if (_interpreter!.Interpret(type, atspiEvent->Source, atspiEvent->Detail1, &atspiEvent->AnyData, arrivedNs) is { } ui)
                 {
@@ -429,6 +440,45 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
                 GLib.g_boxed_free(eventType, pointer);
             }
         }
+    }
+
+    /// <summary>
+    /// A press that focuses a menu item activates it. This catches the menu items the hit test at
+    /// the press cannot see: Chromium answers hit tests synchronously from an approximation by
+    /// bounds unless it has a hover result cached, and a menu that overflows its menu bar is
+    /// outside those bounds. One menu event per press, whichever way it is found first.
+    /// </summary>
+    private void MenuItemFocusedByPress(nint item, long arrivedNs)
+    {
+        var press = Volatile.Read(ref _lastPress);
+        if (press is null || press.Seq == _menuReportedForSeq || arrivedNs - press.AtNs > MenuFocusWindowNs)
+        {
+            return;
+        }
+        var reader = _reader!;
+        if (reader.RoleName(item, null) is not ("menu item" or "check menu item" or "radio menu item"))
+        {
+            return;
+        }
+        var described = reader.Describe(item, press.Seq, ElementTriggers.Pointer);
+        if (described.Bounds is not { } bounds || press.X < bounds.X || press.Y < bounds.Y || press.X >= bounds.X + bounds.Width || press.Y >= bounds.Y + bounds.Height)
+        {
+            return;
+        }
+        if (UiEventInterpreter.MenuActivation(described) is { } menu)
+        {
+            _menuReportedForSeq = press.Seq;
+            Post(menu, arrivedNs);
+        }
+    }
+
+    private bool IsFocusedMenuItemAt(int x, int y)
+    {
+        if (_focused == 0 || _reader!.RoleName(_focused, null) is not ("menu item" or "check menu item" or "radio menu item") || !_reader.HasState(_focused, 25))
+        {
+            return false;
+        }
+        return _reader.Bounds(_focused, null) is { } b && x >= b.X && y >= b.Y && x < b.X + b.Width && y < b.Y + b.Height;
     }
 
     private void SetFocused(nint accessible)
@@ -459,6 +509,7 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             }
             try
             {
+                Interlocked.Increment(ref _lookupsStarted);
                 Lookup(request);
                 Interlocked.Increment(ref _lookups);
             }
@@ -496,6 +547,7 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
     {
         var reader = _reader!;
         nint element;
+        nint application = 0;
         if (request.Trigger == ElementTriggers.Pointer)
         {
             var pid = _windows!.ProcessAt(request.X, request.Y);
@@ -503,7 +555,16 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             {
                 throw new AccessibleTimeoutException(owner);
             }
-            element = reader.HitTest(request.X, request.Y, pid, IsHung);
+            element = reader.HitTest(request.X, request.Y, pid, IsHung, out application);
+            if (element != 0 && IsFocusedMenuItemAt(request.X, request.Y) && element != _focused)
+            {
+                // An open menu overlaps other content, where Chromium's synchronous hit test (an
+                // approximation by bounds unless it has a hover result cached) misses it: the
+                // focused menu item under the pointer is the better answer.
+                GLib.g_object_unref(element);
+                element = GLib.g_object_ref(_focused);
+                application = 0;
+            }
         }
         else
         {
@@ -515,10 +576,11 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
         }
         try
         {
-            var described = reader.Describe(element, request.Seq, request.Trigger);
+            var described = reader.Describe(element, request.Seq, request.Trigger, application);
             Post(described, MonotonicClock.NowNs());
-            if (request.Trigger == ElementTriggers.Pointer && UiEventInterpreter.MenuActivation(described) is { } menu)
+            if (request.Trigger == ElementTriggers.Pointer && _menuReportedForSeq != request.Seq && UiEventInterpreter.MenuActivation(described) is { } menu)
             {
+                _menuReportedForSeq = request.Seq;
                 Post(menu, MonotonicClock.NowNs());
             }
         }
@@ -551,10 +613,13 @@ public sealed unsafe class AtSpiAccessibilitySource : ICaptureSource, IActionObs
             _focused = 0;
         }
         _interpreter?.Dispose();
+        _reader?.Dispose();
         Volatile.Write(ref _mainContext, 0);
         // _self stays allocated: should a deregistration have failed, a late callback still finds a live handle.
         _windows?.Dispose();
     }
+
+    private sealed record PressInfo(long Seq, int X, int Y, long AtNs);
 
     private readonly record struct LookupRequest(long Seq, string Trigger, int X, int Y, long EnqueuedNs);
 }

@@ -16,6 +16,12 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
 {
     private const int MaxRemembered = 256;
 
+    /// <summary>ATSPI_STATE_EXPANDED.</summary>
+    private const int StateExpanded = 10;
+
+    /// <summary>ATSPI_STATE_FOCUSED.</summary>
+    private const int StateFocused = 12;
+
     public static readonly string[] EventTypes =
     [
         "object:state-changed:focused",
@@ -23,6 +29,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
         "object:selection-changed",
         "object:value-changed",
         "object:property-change:accessible-value",
+        "object:property-change:accessible-name",
     ];
 
     private static readonly HashSet<string> ToggleRoles = new(StringComparer.Ordinal)
@@ -54,6 +61,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
         {
             "object:state-changed:checked" when ToggleRoles.Contains(role) => Toggle(source, role, detail1 == 1),
             "object:selection-changed" when SelectRoles.Contains(role) => Select(source, role),
+            "object:selection-changed" when role == "menu" => PopupSelect(source),
             "object:value-changed" or "object:property-change:accessible-value" when ValueRoles.Contains(role) => Value(source, role),
             _ => null,
         };
@@ -91,6 +99,41 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
         }
         var control = label ?? (name != value ? name : null);
         return Report(source, UiActions.Select, value, new UiPayload(UiActions.Select, control, role, value, ValueList<string>.Empty, null, AppName(source)));
+    }
+
+    /// <summary>
+    /// Chromium's &lt;select&gt; changes the selection of its popup list (a "menu" child of the
+    /// combo box), never of the combo box itself, and keeps the combo named after its label; it
+    /// also sets that selection when the page loads. The popup of a GTK combo box is a "menu"
+    /// child too, whose selection follows the hovering pointer, but a GTK combo box reports its
+    /// own selection. So a popup's selection counts only for a combo box without a selection of
+    /// its own, collapsed and focused (the user's choice, not the page's or the hovering pointer's).
+    /// </summary>
+    private UiPayload? PopupSelect(nint menu)
+    {
+        var combo = reader.Call(null, (GLib.GError** e) => AtSpi.atspi_accessible_get_parent(menu, e));
+        if (combo == 0)
+        {
+            return null;
+        }
+        try
+        {
+            if (reader.RoleName(combo, null) != "combo box" || ReportsOwnSelection(combo) || reader.HasState(combo, StateExpanded) || !reader.HasState(combo, StateFocused))
+            {
+                return null;
+            }
+            if (SelectedChildName(menu) is not { } value)
+            {
+                return null;
+            }
+            var name = reader.Name(combo, null);
+            var control = reader.Label(combo, null) ?? (name != value ? name : null);
+            return Report(combo, UiActions.Select, value, new UiPayload(UiActions.Select, control, "combo box", value, ValueList<string>.Empty, null, AppName(combo)));
+        }
+        finally
+        {
+            GLib.g_object_unref(combo);
+        }
     }
 
     private UiPayload? Value(nint source, string role)
@@ -155,6 +198,17 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
         return payload;
     }
 
+    private static bool ReportsOwnSelection(nint accessible)
+    {
+        var selection = AtSpi.atspi_accessible_get_selection_iface(accessible);
+        if (selection == 0)
+        {
+            return false;
+        }
+        GLib.g_object_unref(selection);
+        return true;
+    }
+
     private string? SelectedChildName(nint source)
     {
         var selection = AtSpi.atspi_accessible_get_selection_iface(source);
@@ -195,17 +249,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
         return role;
     }
 
-    private static string? AppName(nint accessible)
-    {
-        var application = AtSpi.atspi_accessible_get_application(accessible, null);
-        if (application == 0)
-        {
-            return null;
-        }
-        var name = GLib.TakeString(AtSpi.atspi_accessible_get_name(application, null));
-        GLib.g_object_unref(application);
-        return name;
-    }
+    private string? AppName(nint accessible) => reader.ApplicationOf(accessible)?.Name;
 
     private void Forget()
     {

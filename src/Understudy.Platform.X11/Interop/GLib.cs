@@ -78,9 +78,52 @@ internal static unsafe partial class GLib
     }
 }
 
-/// <summary>libdbus, only to ask whether libatspi's bus connection is still up.</summary>
-internal static partial class DBus
+/// <summary>libdbus: whether libatspi's bus connection is still up, and whether a bus answers at an address at all.</summary>
+internal static unsafe partial class DBus
 {
     [LibraryImport(NativeLibraries.DBus)]
     public static partial int dbus_connection_get_is_connected(nint connection);
+
+    [LibraryImport(NativeLibraries.DBus, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint dbus_connection_open_private(string address, DBusError* error);
+
+    [LibraryImport(NativeLibraries.DBus)]
+    public static partial void dbus_connection_close(nint connection);
+
+    [LibraryImport(NativeLibraries.DBus)]
+    public static partial void dbus_connection_unref(nint connection);
+
+    [LibraryImport(NativeLibraries.DBus)]
+    public static partial void dbus_error_init(DBusError* error);
+
+    [LibraryImport(NativeLibraries.DBus)]
+    public static partial void dbus_error_free(DBusError* error);
+
+    /// <summary>Opens and closes a private connection: true if something accepts connections at <paramref name="address"/>.</summary>
+    public static bool CanConnect(string address)
+    {
+        DBusError error;
+        dbus_error_init(&error);
+        var connection = dbus_connection_open_private(address, &error);
+        dbus_error_free(&error);
+        if (connection == 0)
+        {
+            return false;
+        }
+        dbus_connection_close(connection);
+        dbus_connection_unref(connection);
+        return true;
+    }
+
+    /// <summary>DBusError: name, message, a word of flag bits, and padding (sized generously).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct DBusError
+    {
+        public nint Name;
+        public nint Message;
+        public nint Bits;
+        public nint Padding;
+        public nint Reserved0;
+        public nint Reserved1;
+    }
 }
