@@ -74,9 +74,6 @@ internal static unsafe partial class AtSpi
     [LibraryImport(NativeLibraries.AtSpi)]
     public static partial nint atspi_accessible_get_text_iface(nint accessible);
 
-    [LibraryImport(NativeLibraries.AtSpi)]
-    public static partial int atspi_text_get_character_count(nint text, GLib.GError** error);
-
     /// <summary>A gchar* to free with g_free. Only ever called on label elements, never on input fields.</summary>
     [LibraryImport(NativeLibraries.AtSpi)]
     public static partial nint atspi_text_get_text(nint text, int startOffset, int endOffset, GLib.GError** error);
