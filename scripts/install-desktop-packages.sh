@@ -9,7 +9,7 @@ packages=(
   xvfb openbox xdotool x11-utils x11-xserver-utils
   libx11-6 libxtst6 libxi6 libxkbcommon0
   at-spi2-core libatk-adaptor libatk-bridge2.0-0
-  dbus dbus-x11 yad zenity xauth
+  dbus dbus-x11 yad zenity xauth chromium
 )
 
 # One dpkg-query for all packages; unknown packages are reported on stderr (ignored).

@@ -1,3 +1,4 @@
+using Understudy.Benchmarks.Accessibility;
 using Understudy.Benchmarks.Common;
 using Understudy.Benchmarks.Frames;
 using Understudy.Benchmarks.Idle;
@@ -28,6 +29,8 @@ internal static class Program
                   XShm grab cost, encode cost per format, storage per hour, staleness, CPU and RSS of the frame source (starts its own 1920x1080 desktop).
           recorder [--seconds 120] [--warmup 10] [--no-heap] [--keep] [--json]
                   The published 'understudy record' under a click-and-type workload on the demo form: MB/h on disk, CPU and RSS of the process, with frames and input only (starts its own 1920x1080 desktop).
+          elements [--clicks 220] [--idle-seconds 10] [--json]
+                  Element lookup latency on button press and idle CPU of the accessibility thread (starts its own virtual desktop).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -50,6 +53,7 @@ internal static class Program
                 "micro" => MicroBenchmarks.Run(rest),
                 "frames" => FramesBenchmark.Run(new Args(rest)),
                 "recorder" => RecorderBenchmark.Run(new Args(rest)),
+                "elements" => ElementsBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }

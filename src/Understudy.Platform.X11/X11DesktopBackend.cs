@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
+using Understudy.Platform.X11.Accessibility;
 using Understudy.Platform.X11.Input;
 using Understudy.Platform.X11.Interop;
 using Understudy.Platform.X11.Screen;
@@ -9,7 +10,7 @@ using Understudy.Platform.X11.Window;
 
 namespace Understudy.Platform.X11;
 
-/// <summary>The Linux/X11 backend: XRecord for input, EWMH for the active window.</summary>
+/// <summary>The Linux/X11 backend: XRecord for input, EWMH for the active window, AT-SPI for elements.</summary>
 public sealed class X11DesktopBackend : IDesktopBackend
 {
     private readonly string? _displayName;
@@ -78,9 +79,7 @@ public sealed class X11DesktopBackend : IDesktopBackend
 
     public double ScaleFactor { get; }
 
-    // TODO(issue 3, accessibility branch): AT-SPI source.
-    public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) =>
-        throw new CaptureUnavailableException("accessibility capture is not available yet");
+    public ICaptureSource CreateAccessibilitySource(AccessibilityOptions options) => new AtSpiAccessibilitySource(_displayName, options);
 
     public IScreenGrabber CreateScreenGrabber() => XShmScreenGrabber.Open(_displayName);
 

@@ -8,4 +8,8 @@ internal static class NativeLibraries
     public const string Xext = "libXext.so.6";
     public const string XkbCommon = "libxkbcommon.so.0";
     public const string Libc = "libc";
+    public const string AtSpi = "libatspi.so.0";
+    public const string GLib = "libglib-2.0.so.0";
+    public const string GObject = "libgobject-2.0.so.0";
+    public const string DBus = "libdbus-1.so.3";
 }
