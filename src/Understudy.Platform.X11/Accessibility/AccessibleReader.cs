@@ -236,9 +236,10 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout) : IDisposabl
     /// repeats its parent's name stands for the parent, which is what was clicked. Takes and
     /// returns one reference.
     /// </summary>
-    private nint RepresentativeOf(nint element, int pid)
+    public nint RepresentativeOf(nint element, int? pid)
     {
-        if (element == 0 || RoleName(element, pid) != "static")
+        var role = element == 0 ? null : RoleName(element, pid);
+        if (role is not ("static" or "toggle button"))
         {
             return element;
         }
@@ -247,7 +248,11 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout) : IDisposabl
         {
             return element;
         }
-        if (Name(parent, pid) is { } parentName && parentName == Name(element, pid))
+        // GTK's combo box is a toggle button inside the combo: the combo, with its label, is what the user works.
+        var standsForParent = role == "toggle button"
+            ? RoleName(parent, pid) == "combo box"
+            : Name(parent, pid) is { } parentName && parentName == Name(element, pid);
+        if (standsForParent)
         {
             GLib.g_object_unref(element);
             return parent;
@@ -593,6 +598,71 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout) : IDisposabl
         {
             GLib.g_object_unref(desktop);
         }
+    }
+
+    /// <summary>
+    /// The focused element of the active window of the application with <paramref name="pid"/>
+    /// (any application when null), found by walking the showing tree; 0 when there is none. For
+    /// the first key of a session, before any focus event told us; returns a new reference.
+    /// </summary>
+    public nint FindFocused(int? pid, Func<int, bool> isHung)
+    {
+        const int ActiveState = 1;
+        const int FocusedState = 12;
+        var budget = 3000;
+        foreach (var (app, appPid) in Applications(pid))
+        {
+            if (isHung(appPid) || (pid is { } wanted && appPid != wanted))
+            {
+                continue;
+            }
+            var count = Math.Min(Call(appPid, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_count(app, e)), 100);
+            for (var i = 0; i < count; i++)
+            {
+                var window = Call(appPid, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_at_index(app, i, e));
+                if (window == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    if (HasState(window, ActiveState, appPid) && FocusedBelow(window, appPid, FocusedState, ref budget) is var found && found != 0)
+                    {
+                        return found;
+                    }
+                }
+                finally
+                {
+                    GLib.g_object_unref(window);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private nint FocusedBelow(nint parent, int pid, int focusedState, ref int budget)
+    {
+        var count = Math.Min(Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_count(parent, e)), 500);
+        for (var i = 0; i < count && budget > 0; i++)
+        {
+            budget--;
+            var child = Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_child_at_index(parent, i, e));
+            if (child == 0)
+            {
+                continue;
+            }
+            if (HasState(child, focusedState, pid))
+            {
+                return child;
+            }
+            var found = HasState(child, 25, pid) ? FocusedBelow(child, pid, focusedState, ref budget) : 0;
+            GLib.g_object_unref(child);
+            if (found != 0)
+            {
+                return found;
+            }
+        }
+        return 0;
     }
 
     /// <summary>Role, name, label and bounds of every showing element, one per line, indented: for test diagnostics.</summary>

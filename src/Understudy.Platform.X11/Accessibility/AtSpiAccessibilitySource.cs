@@ -41,6 +41,9 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     private volatile bool _running;
     private nint _mainContext;
     private int _focusChanged = 1;
+
+    // The process of the active window, from the window source's focus events (0: unknown).
+    private int _activePid;
     private long _lookups;
     private long _lookupsStarted;
     private long _lookupsTimedOut;
@@ -119,7 +122,8 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                     Enqueue(new LookupRequest(recorded.Seq, ElementTriggers.Focus, 0, 0, MonotonicClock.NowNs()));
                 }
                 break;
-            case FocusPayload:
+            case FocusPayload focus:
+                Volatile.Write(ref _activePid, focus.Pid ?? 0);
                 Volatile.Write(ref _focusChanged, 1);
                 break;
         }
@@ -568,7 +572,19 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
         }
         else
         {
-            element = _focused == 0 ? 0 : GLib.g_object_ref(_focused);
+            if (_focused == 0)
+            {
+                // No focus event yet (the first key of the session): ask the active application.
+                var activePid = Volatile.Read(ref _activePid);
+                var found = reader.FindFocused(activePid == 0 ? null : activePid, IsHung);
+                if (found != 0)
+                {
+                    SetFocused(found);
+                    GLib.g_object_unref(found);
+                    Volatile.Write(ref _focusChanged, 0);
+                }
+            }
+            element = _focused == 0 ? 0 : reader.RepresentativeOf(GLib.g_object_ref(_focused), null);
         }
         if (element == 0)
         {
