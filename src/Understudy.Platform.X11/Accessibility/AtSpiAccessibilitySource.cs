@@ -227,6 +227,11 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     private void PostGap(string reason, long durationNs, long dropped) =>
         Post(new GapPayload(reason, durationNs, dropped), MonotonicClock.NowNs());
 
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void DiscardGLibMessage(nint domain, int level, nint message, nint userData)
+    {
+    }
+
     private void Run()
     {
         var owns = false;
@@ -304,6 +309,9 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 AtSpi.atspi_exit();
             }
             NativeEnvironment.setenv("AT_SPI_BUS_ADDRESS", address, 1);
+            // libatspi reports a lost bus or display with g_warning on stderr: our errors are one
+            // line of our own, and a library's message may quote what it was handling.
+            GLib.g_log_set_default_handler(&DiscardGLibMessage, 0);
             AtSpi.atspi_init();
             s_initializedAddress = address;
         }

@@ -11,6 +11,10 @@ internal static unsafe partial class GLib
     [LibraryImport(NativeLibraries.GLib)]
     public static partial void g_free(nint memory);
 
+    /// <summary>Replaces the handler of every g_log message not caught by a domain handler; returns the old one.</summary>
+    [LibraryImport(NativeLibraries.GLib)]
+    public static partial nint g_log_set_default_handler(delegate* unmanaged<nint, int, nint, nint, void> handler, nint userData);
+
     [LibraryImport(NativeLibraries.GLib)]
     public static partial void g_error_free(GError* error);
 
