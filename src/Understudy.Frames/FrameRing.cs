@@ -4,25 +4,38 @@ using Understudy.Core.Model;
 namespace Understudy.Frames;
 
 /// <summary>
-/// The last few distinct screens, newest first, in buffers rented once per screen size. A grab goes
-/// into a spare buffer; only when it differs from the newest frame is the spare swapped into the
-/// ring (in place of the oldest frame), so an unchanging screen keeps the whole history and a
-/// before-frame can be found far back. Used by the grab thread only.
+/// Recent distinct screens, oldest first, in buffers allocated once per screen size. A grab goes
+/// into a spare buffer; only when it differs from the newest screen does it join the history, so
+/// an unchanging screen keeps the whole history.
+/// <para>
+/// The history has two tiers: the newest two slots hold every distinct screen; older screens are
+/// kept only about every <see cref="HistoryStepNs"/>: with n slots the history reaches at least
+/// (n − 3) steps back, and up to (n − 2) steps (4 slots, a 1080p screen: 0.7–1.4 s). So the history reaches back
+/// seconds even while typing changes the screen at every grab. That matters because an action can
+/// reach the frame source late: the X server may hold recorded input back for over a second when
+/// no client is sent output, and a before-frame must then still exist from before the action (an
+/// older one is stale, and says so in its grab time; a newer one would be wrong).
+/// </para>
+/// Used by the grab thread only.
 /// </summary>
 internal sealed class FrameRing : IDisposable
 {
-    private readonly RingSlot[] _slots;
+    /// <summary>A screen older than this is dropped first: no action arrives that late.</summary>
+    private static readonly long MaxHistoryNs = (long)TimeSpan.FromSeconds(5).TotalNanoseconds;
+
+    /// <summary>Spacing of the sparse, older tier of the history.</summary>
+    private static readonly long HistoryStepNs = (long)TimeSpan.FromMilliseconds(700).TotalNanoseconds;
+
+    private readonly int _capacity;
+    private readonly List<RingSlot> _history;
+    private readonly Stack<RingSlot> _free = new();
     private byte[] _spare = [];
-    private int _count;
-    private int _newest = -1;
 
     public FrameRing(int capacity, ScreenSize size)
     {
-        _slots = new RingSlot[capacity];
-        for (var i = 0; i < capacity; i++)
-        {
-            _slots[i] = new RingSlot();
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _history = new List<RingSlot>(capacity);
         Resize(size);
     }
 
@@ -30,89 +43,108 @@ internal sealed class FrameRing : IDisposable
 
     public int ByteLength { get; private set; }
 
-    public int Count => _count;
+    public int Count => _history.Count;
 
     /// <summary>Where the next grab goes.</summary>
     public Span<byte> Spare => _spare.AsSpan(0, ByteLength);
 
-    public RingSlot? Newest => _count == 0 ? null : _slots[_newest];
+    public RingSlot? Newest => _history.Count == 0 ? null : _history[^1];
 
-    /// <summary>Drops the history and rents buffers for the new size (the old ones go back to the pool).</summary>
+    /// <summary>Drops the history and allocates buffers for the new size.</summary>
     public void Resize(ScreenSize size)
     {
-        ReturnBuffers();
         Size = size;
         ByteLength = checked(size.Width * size.Height * 4);
+        _history.Clear();
+        _free.Clear();
         _spare = GC.AllocateUninitializedArray<byte>(ByteLength);
-        foreach (var slot in _slots)
+        for (var i = 0; i < _capacity; i++)
         {
-            slot.Pixels = GC.AllocateUninitializedArray<byte>(ByteLength);
+            _free.Push(new RingSlot { Pixels = GC.AllocateUninitializedArray<byte>(ByteLength) });
         }
-        _count = 0;
-        _newest = -1;
     }
 
     /// <summary>
-    /// Takes the spare buffer's grab, made at <paramref name="monoNs"/>, into the ring. Returns false
-    /// when it shows the same screen as the newest frame: that frame is then only known to be
-    /// current for longer.
+    /// Takes the grab in <see cref="Spare"/> into the history. Returns false when it equals the
+    /// newest screen (which is then only marked as still current at <paramref name="monoNs"/>).
     /// </summary>
     public bool Commit(long monoNs)
     {
         var hash = XxHash3.HashToUInt64(Spare);
-        if (_count > 0 && _slots[_newest].Hash == hash)
+        if (Newest is { } newest && newest.Hash == hash)
         {
-            _slots[_newest].LastCurrentMonoNs = monoNs;
+            newest.LastCurrentMonoNs = monoNs;
             return false;
         }
-        _newest = (_newest + 1) % _slots.Length;
-        var slot = _slots[_newest];
+        RingSlot slot;
+        if (_free.Count > 0)
+        {
+            slot = _free.Pop();
+        }
+        else
+        {
+            var victim = VictimIndex(monoNs);
+            slot = _history[victim];
+            _history.RemoveAt(victim);
+        }
         (slot.Pixels, _spare) = (_spare, slot.Pixels);
         slot.Hash = hash;
         slot.GrabbedMonoNs = monoNs;
         slot.LastCurrentMonoNs = monoNs;
-        _count = Math.Min(_count + 1, _slots.Length);
+        _history.Add(slot);
         return true;
     }
 
-    /// <summary>The newest frame grabbed at or before <paramref name="monoNs"/>, or null if the ring no longer reaches back that far.</summary>
+    /// <summary>The newest screen grabbed at or before <paramref name="monoNs"/>: what the user saw then.</summary>
     public RingSlot? NewestAtOrBefore(long monoNs)
     {
-        for (var i = 0; i < _count; i++)
+        for (var i = _history.Count - 1; i >= 0; i--)
         {
-            var slot = _slots[(_newest - i + _slots.Length) % _slots.Length];
-            if (slot.GrabbedMonoNs <= monoNs)
+            if (_history[i].GrabbedMonoNs <= monoNs)
             {
-                return slot;
+                return _history[i];
             }
         }
         return null;
     }
 
-    public void Dispose() => ReturnBuffers();
-
-    private void ReturnBuffers()
+    public void Dispose()
     {
+        _history.Clear();
+        _free.Clear();
         _spare = [];
-        foreach (var slot in _slots)
+    }
+
+    /// <summary>
+    /// Which screen to drop for a new one: the oldest, once it is older than anything we wait
+    /// for; else, of the dense recent tier's oldest screen and the sparse tier behind it, the
+    /// recent one unless it is at least a step newer than the sparse tier's newest (then it moves
+    /// into the sparse tier, and the sparse tier's oldest goes).
+    /// </summary>
+    private int VictimIndex(long nowNs)
+    {
+        const int recent = 2;
+        var sparse = _history.Count - recent;
+        if (sparse <= 0 || _history[0].GrabbedMonoNs < nowNs - MaxHistoryNs)
         {
-            slot.Pixels = [];
+            return 0;
         }
-        _count = 0;
-        _newest = -1;
+        var leavingRecent = _history[sparse];
+        var newestSparse = _history[sparse - 1];
+        return leavingRecent.GrabbedMonoNs - newestSparse.GrabbedMonoNs >= HistoryStepNs ? 0 : sparse;
     }
 }
 
-/// <summary>One distinct screen in the ring: when it first appeared and when it was last seen unchanged.</summary>
+/// <summary>One screen of the history: its pixels, their hash and when they were grabbed.</summary>
 internal sealed class RingSlot
 {
     public byte[] Pixels { get; set; } = [];
 
     public ulong Hash { get; set; }
 
-    /// <summary>When the grab that first showed this screen completed (the screen cannot show anything later than this).</summary>
+    /// <summary>When the grab that first showed this screen completed.</summary>
     public long GrabbedMonoNs { get; set; }
 
-    /// <summary>When a grab last confirmed that the screen still looked like this.</summary>
+    /// <summary>The last grab that still showed this screen.</summary>
     public long LastCurrentMonoNs { get; set; }
 }
