@@ -21,9 +21,13 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private const int MaxWaitingJobs = 3;
 
     private readonly Lock _dispatchGate = new();
+    private readonly long _idleAfterNs;
 
-    // Waiting jobs plus the encoder's reference screen.
-    private readonly ScreenBufferPool _buffers = new(MaxWaitingJobs + 1);
+    // The newest input event's time; the grab loop runs at the fast rate while it is recent.
+    private long _lastInputMonoNs = long.MinValue / 2;
+
+    // Keeps two buffers: the encoder's reference screen and one job; more jobs at once are rare.
+    private readonly ScreenBufferPool _buffers = new(2);
     private FrameJob? _lastDispatched;
     private const int MaxStalenessSamples = 100_000;
     private const int MaxResizeAttempts = 3;
@@ -72,6 +76,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _options = options;
         _clock = clock;
         _encoder = new FrameEncoder(options, store, _buffers);
+        _idleAfterNs = (long)options.IdleAfter.TotalNanoseconds;
     }
 
     public string Name => "frames";
@@ -132,7 +137,20 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     public void OnRecorded(SessionEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
-        if (!_running || _stopping || !WantsFrames(recorded))
+        if (!_running || _stopping)
+        {
+            return;
+        }
+        if (recorded.Payload is KeyPayload or ButtonPayload or ScrollPayload or PointerMovePayload)
+        {
+            var previous = Interlocked.Exchange(ref _lastInputMonoNs, recorded.MonoNs);
+            if (recorded.MonoNs - previous >= _idleAfterNs)
+            {
+                // Input after a quiet spell: back to the fast grab rate now, not at the next slow grab.
+                _wakeGrabber.Set();
+            }
+        }
+        if (!WantsFrames(recorded))
         {
             return;
         }
@@ -201,8 +219,10 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
 
     private void GrabLoop()
     {
-        var interval = (long)_options.GrabInterval.TotalNanoseconds;
-        var nextGrab = _clock.MonoNs;
+        var activeInterval = (long)_options.GrabInterval.TotalNanoseconds;
+        var idleInterval = Math.Max(activeInterval, (long)_options.IdleGrabInterval.TotalNanoseconds);
+        // Start() took the first grab just now.
+        var lastGrab = _clock.MonoNs;
         while (true)
         {
             if (_stopping)
@@ -213,17 +233,19 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
             }
             TakeActions();
             var now = _clock.MonoNs;
-            if (now >= nextGrab)
+            var active = _pendingAfter is not null || now - Interlocked.Read(ref _lastInputMonoNs) < _idleAfterNs;
+            var interval = active ? activeInterval : idleInterval;
+            if (now >= lastGrab + interval)
             {
                 if (!Grab())
                 {
                     // The display is gone; the input source reports that. Frames simply end here.
                     return;
                 }
-                nextGrab = now + interval;
+                lastGrab = now;
                 SettlePendingAfter();
             }
-            var waitMs = Math.Clamp((nextGrab - _clock.MonoNs) / 1_000_000, 1, Math.Max(1, interval / 1_000_000));
+            var waitMs = Math.Clamp((lastGrab + interval - _clock.MonoNs) / 1_000_000, 1, Math.Max(1, interval / 1_000_000));
             _wakeGrabber.WaitOne(TimeSpan.FromMilliseconds(waitMs));
         }
     }

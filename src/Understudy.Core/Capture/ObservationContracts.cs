@@ -71,6 +71,16 @@ public sealed record FrameOptions
     /// <summary>How often the screen is grabbed into the in-memory ring (the before-frame is at most this old).</summary>
     public TimeSpan GrabInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How often the screen is grabbed while nobody uses the input devices (nothing for
+    /// <see cref="IdleAfter"/>): a recorder left running must not spend a steady few percent of a
+    /// core on grabbing an unchanging screen. The first input wakes the fast rate at once.
+    /// </summary>
+    public TimeSpan IdleGrabInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Without input for this long, grabbing slows down to <see cref="IdleGrabInterval"/>.</summary>
+    public TimeSpan IdleAfter { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The screen counts as settled after an action once it has not changed for this long.</summary>
     public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -26,6 +26,7 @@ internal sealed class FrameHarness : IDisposable
         {
             Format = FrameFormat.Png,
             GrabInterval = TimeSpan.FromMilliseconds(20),
+            IdleGrabInterval = TimeSpan.FromMilliseconds(20),
             SettleQuiet = TimeSpan.FromMilliseconds(100),
             SettleTimeout = TimeSpan.FromMilliseconds(400),
         };

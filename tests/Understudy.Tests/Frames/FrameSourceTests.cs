@@ -267,7 +267,7 @@ public sealed class FrameSourceTests
     [InlineData(FrameFormat.Webp, 0.5, "webp")]
     public void Stored_frames_decode_to_the_announced_size(FrameFormat format, double scale, string wireName)
     {
-        var options = new FrameOptions { Format = format, Scale = scale, GrabInterval = TimeSpan.FromMilliseconds(20) };
+        var options = new FrameOptions { Format = format, Scale = scale, GrabInterval = TimeSpan.FromMilliseconds(20), IdleGrabInterval = TimeSpan.FromMilliseconds(20) };
         using var harness = new FrameHarness(options).Start();
         var click = harness.Click();
 
@@ -299,6 +299,36 @@ public sealed class FrameSourceTests
 
         Assert.Equal(posted, harness.Sink.Events.Count);
         Assert.True(harness.Screen.Disposed);
+    }
+
+    [Fact]
+    public void Without_input_the_screen_is_grabbed_slowly_and_the_first_input_brings_the_fast_rate_back()
+    {
+        var options = new FrameOptions
+        {
+            Format = FrameFormat.Png,
+            GrabInterval = TimeSpan.FromMilliseconds(20),
+            IdleGrabInterval = TimeSpan.FromMilliseconds(200),
+            IdleAfter = TimeSpan.FromMilliseconds(500),
+        };
+        using var harness = new FrameHarness(options).Start();
+        var grabs = harness.Source.GrabsCompleted;
+
+        // Idle: ten fast intervals pass with no grab, the slow interval brings one.
+        for (var i = 0; i < 9; i++)
+        {
+            harness.Clock.Advance(TimeSpan.FromMilliseconds(20));
+            Thread.Sleep(20);
+        }
+        Assert.Equal(grabs, harness.Source.GrabsCompleted);
+        harness.Clock.Advance(TimeSpan.FromMilliseconds(25));
+        FrameHarness.WaitUntil(() => harness.Source.GrabsCompleted > grabs, "the idle grab");
+
+        // A pointer move: fast again, grab after grab.
+        harness.Record(new PointerMovePayload(10, 10));
+        grabs = harness.Source.GrabsCompleted;
+        harness.Steps(3);
+        Assert.True(harness.Source.GrabsCompleted >= grabs + 3);
     }
 
     [Fact]
