@@ -47,12 +47,11 @@ internal sealed class FrameEncoder : IDisposable
         _buffers = buffers;
         _options = options;
         _store = store;
-        _formatName = WireName(options.Format);
+        _formatName = options.Format.ToWireName();
     }
 
     public string FormatName => _formatName;
 
-    public static string WireName(FrameFormat format) => format.ToWireName();
 
     /// <summary>
     /// Stores <paramref name="job"/>'s screen. May take ownership of its pixel buffer (it becomes the

@@ -104,7 +104,7 @@ internal static class FramesBenchmark
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         }
-        return new EncodeResult(FrameEncoder.WireName(format), Stats.Median(times), bytes);
+        return new EncodeResult(format.ToWireName(), Stats.Median(times), bytes);
     }
 
     private static WorkloadResult RunWorkload(string display, ScreenSize size, TimeSpan duration)

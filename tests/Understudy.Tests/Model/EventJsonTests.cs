@@ -8,7 +8,13 @@ public sealed class EventJsonTests
 {
     private static readonly DateTimeOffset Wall = new(2026, 11, 23, 9, 30, 15, 123, TimeSpan.Zero);
 
-    public static TheoryData<EventPayload> Payloads() =>
+    public static TheoryData<EventPayload> Payloads() => new(BasicPayloads().Concat(ObservationPayloads()));
+
+    // The element, ui and frame samples the storage tests use too.
+    private static IEnumerable<EventPayload> ObservationPayloads() =>
+        Understudy.Tests.Storage.SampleEvents.EveryKind().Where(p => p.Kind is EventKind.Element or EventKind.Ui or EventKind.Frame);
+
+    private static EventPayload[] BasicPayloads() =>
     [
         new KeyPayload(true, "a", "A", Modifiers.Shift | Modifiers.CapsLock, 38),
         new KeyPayload(false, "shift_l", null, Modifiers.Shift, 50),
@@ -20,14 +26,6 @@ public sealed class EventJsonTests
         new FocusPayload("", null, null, null, null, 0),
         new GapPayload(GapReasons.OutOfScope, 1_500_000_000, 42),
         new MarkerPayload(MarkerTypes.TaskBegin, "file the Café receipt 🍰"),
-        new ElementPayload(41, ElementTriggers.Pointer, "push button", "Submit", null, ["enabled", "focusable", "showing"], new Rect(300, 380, 80, 30), "yad", 1234,
-            [new ElementAncestor("filler", null), new ElementAncestor("frame", "Expense — form")]),
-        new ElementPayload(-1, ElementTriggers.Focus, "combo box", null, "Category 🍰", [], null, null, null, []),
-        new UiPayload(UiActions.Select, "Category", "combo box", "Meals", [], null, "yad"),
-        new UiPayload(UiActions.Menu, null, "menu item", "Save As…", ["File", "Save As…"], null, null),
-        new UiPayload(UiActions.Toggle, "Remember me", "check box", null, [], true, "Chromium"),
-        new FramePayload("4be0c2a1d7f3e9a0b1c2d3e4f5a6b7c8", 86_399_990_000_000, new Rect(0, 0, 1920, 1080), 0.5, 960, 540, "jpeg", 40, FrameRoles.Before, null),
-        new FramePayload("00", long.MinValue, new Rect(-1, -2, 3, 4), 1.0, 3, 4, "png", null, FrameRoles.After, "4be0c2a1d7f3e9a0b1c2d3e4f5a6b7c8"),
     ];
 
     [Theory]
