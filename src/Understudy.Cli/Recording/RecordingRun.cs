@@ -23,7 +23,7 @@ internal static class RecordingRun
     public static RecordingResult Run(
         IDesktopBackend backend,
         SessionStore store,
-        AppScope scope,
+        IScopeRules scope,
         RecorderOptions options,
         ObservationSettings observation,
         CancellationToken stop,

@@ -7,7 +7,7 @@ namespace Understudy.Core.Pipeline;
 /// (<c>--allow-app CLASS</c>): a window is in scope when its WM_CLASS class or instance
 /// equals an allowed name, ignoring case. The full policy replaces it later.
 /// </summary>
-public sealed class AppScope
+public sealed class AppScope : IScopeRules
 {
     private readonly HashSet<string> _allowed;
 
@@ -36,6 +36,8 @@ public sealed class AppScope
         return names.Count == 0 ? AllowAll : new AppScope(names, allowAll: false);
     }
 
-    public bool Allows(FocusPayload focus) =>
-        AllowsAll || _allowed.Contains(focus.App) || (focus.Instance is not null && _allowed.Contains(focus.Instance));
+    public bool Allows(FocusPayload focus) => AllowsWindow(focus.App, focus.Instance, focus.Title, focus.Pid);
+
+    public bool AllowsWindow(string? wmClass, string? wmInstance, string? title, int? pid) =>
+        AllowsAll || (wmClass is not null && _allowed.Contains(wmClass)) || (wmInstance is not null && _allowed.Contains(wmInstance));
 }

@@ -11,7 +11,7 @@ namespace Understudy.Core.Pipeline;
 /// Until the first focus event the scope is unknown and, unless everything is allowed, the
 /// gate fails closed.
 /// </summary>
-public sealed class ScopeGate(AppScope scope)
+public sealed class ScopeGate(IScopeRules scope)
 {
     private bool _inScope = scope.AllowsAll;
     private bool _gapOpen = !scope.AllowsAll;
