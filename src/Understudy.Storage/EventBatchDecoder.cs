@@ -198,6 +198,16 @@ internal static class EventBatchDecoder
                     payload = new FramePayload(blob, grabbed, region, scale, width, height, format, forSeq, role, baseBlob);
                     break;
                 }
+            case EventKind.Redaction:
+                {
+                    var target = reader.ReadRequiredString();
+                    var type = reader.ReadRequiredString();
+                    var count = reader.ReadInt32();
+                    var fromSeq = ReadOptionalSeq(ref reader);
+                    var toSeq = ReadOptionalSeq(ref reader);
+                    payload = new RedactionPayload(target, type, count, fromSeq, toSeq);
+                    break;
+                }
             default:
                 throw reader.Error($"unknown event kind {(int)kind}");
         }
@@ -224,6 +234,13 @@ internal static class EventBatchDecoder
             throw reader.Error("wall time out of range for its offset");
         }
     }
+
+    private static long? ReadOptionalSeq(ref Reader reader) => reader.ReadByte() switch
+    {
+        0 => null,
+        1 => reader.ReadZigZag(),
+        var other => throw reader.Error($"seq flag {other}"),
+    };
 
     private static Rect ReadRect(ref Reader reader) =>
         new(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());

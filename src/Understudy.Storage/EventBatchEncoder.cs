@@ -214,6 +214,13 @@ internal sealed class EventBatchEncoder : IDisposable
                 WriteString(frame.Role ?? throw MissingString(sessionEvent, nameof(FramePayload.Role)));
                 WriteString(frame.Base);
                 break;
+            case RedactionPayload redaction:
+                WriteString(redaction.Target ?? throw MissingString(sessionEvent, nameof(RedactionPayload.Target)));
+                WriteString(redaction.Type ?? throw MissingString(sessionEvent, nameof(RedactionPayload.Type)));
+                WriteZigZag(redaction.Count);
+                WriteOptionalSeq(redaction.FromSeq);
+                WriteOptionalSeq(redaction.ToSeq);
+                break;
             default:
                 throw new ArgumentException($"event seq {sessionEvent.Seq}: payload type {payload.GetType().Name} cannot be encoded", nameof(sessionEvent));
         }
@@ -221,6 +228,15 @@ internal sealed class EventBatchEncoder : IDisposable
 
     private static ArgumentException MissingString(SessionEvent sessionEvent, string field) =>
         new($"event seq {sessionEvent.Seq}: {field} must not be null", nameof(sessionEvent));
+
+    private void WriteOptionalSeq(long? seq)
+    {
+        WriteByte(seq.HasValue ? (byte)1 : (byte)0);
+        if (seq is { } value)
+        {
+            WriteZigZag(value);
+        }
+    }
 
     private void WriteRect(Rect rect)
     {

@@ -118,6 +118,13 @@ public static class EventJson
                 json.WriteString("role", frame.Role);
                 json.WriteStringOrNull("base", frame.Base);
                 break;
+            case RedactionPayload redaction:
+                json.WriteString("target", redaction.Target);
+                json.WriteString("type", redaction.Type);
+                json.WriteNumber("count", redaction.Count);
+                json.WriteNumberOrNull("from_seq", redaction.FromSeq);
+                json.WriteNumberOrNull("to_seq", redaction.ToSeq);
+                break;
             default:
                 throw new ArgumentException($"no JSON form for payload {e.Payload.GetType().Name}", nameof(e));
         }
@@ -215,6 +222,12 @@ public static class EventJson
                     root.TryGetProperty("for_seq", out var forSeq) && forSeq.ValueKind == JsonValueKind.Number ? forSeq.GetInt64() : null,
                     RequireString(root, "role"),
                     OptionalString(root, "base")),
+                EventKind.Redaction => new RedactionPayload(
+                    RequireString(root, "target"),
+                    RequireString(root, "type"),
+                    (int)RequireInt64(root, "count"),
+                    OptionalInt64(root, "from_seq"),
+                    OptionalInt64(root, "to_seq")),
                 _ => throw new FormatException($"field 'kind': unsupported kind '{kindName}'"),
             };
             return new SessionEvent(seq, mono, wall, payload);
@@ -331,6 +344,9 @@ public static class EventJson
 
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? OptionalInt64(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 
     private static long RequireInt64(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)

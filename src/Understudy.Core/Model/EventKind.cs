@@ -2,7 +2,7 @@ namespace Understudy.Core.Model;
 
 /// <summary>
 /// Every kind of event a session can hold. The numeric values are part of the on-disk
-/// format: never renumber, only append. Redaction comes next.
+/// format: never renumber, only append.
 /// </summary>
 public enum EventKind : byte
 {
@@ -18,6 +18,7 @@ public enum EventKind : byte
     Element = 10,
     Frame = 11,
     Ui = 12,
+    Redaction = 13,
 }
 
 public static class EventKindNames
@@ -36,6 +37,7 @@ public static class EventKindNames
         EventKind.Element => "element",
         EventKind.Frame => "frame",
         EventKind.Ui => "ui",
+        EventKind.Redaction => "redaction",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown event kind"),
     };
 

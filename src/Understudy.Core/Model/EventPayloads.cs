@@ -262,3 +262,33 @@ public sealed record FramePayload(
 {
     public override EventKind Kind => EventKind.Frame;
 }
+
+/// <summary>What a <c>redaction</c> event says was removed.</summary>
+public static class RedactionTargets
+{
+    /// <summary>Typed text: the key events <c>from_seq</c>..<c>to_seq</c> were rewritten (see docs/storage.md).</summary>
+    public const string Typed = "typed";
+
+    /// <summary>Keystrokes in a password or other sensitive field: they are not in the session at all, this event stands for them.</summary>
+    public const string SensitiveField = "sensitive_field";
+
+    /// <summary>Part of a window title in the focus event <c>from_seq</c>.</summary>
+    public const string Title = "title";
+
+    /// <summary>Part of an element's name, label or path in the element event <c>from_seq</c>.</summary>
+    public const string Element = "element";
+
+    /// <summary>Part of a ui event's control, value or path.</summary>
+    public const string Ui = "ui";
+}
+
+/// <summary>
+/// Something was removed before it reached the disk: <see cref="Type"/> says what kind of thing
+/// (an entity type such as <c>EMAIL_ADDRESS</c>, or <c>SENSITIVE_FIELD</c>), <see cref="Count"/>
+/// how many spans, <see cref="FromSeq"/>..<see cref="ToSeq"/> the events it concerns. It never
+/// holds the value, nor how long it was.
+/// </summary>
+public sealed record RedactionPayload(string Target, string Type, int Count, long? FromSeq, long? ToSeq) : EventPayload
+{
+    public override EventKind Kind => EventKind.Redaction;
+}

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Understudy.Core.Capture;
+using Understudy.Core.Guards;
 using Understudy.Core.Model;
 
 namespace Understudy.Core.Pipeline;
@@ -18,6 +19,9 @@ public sealed record RecorderOptions
 
     /// <summary>Optional task description; written as task_begin/task_end markers.</summary>
     public string? Task { get; init; }
+
+    /// <summary>The person's pause switch (the same one the scope gate reads): a change wakes the pipeline so the gap starts at once.</summary>
+    public PauseSwitch? Pause { get; init; }
 }
 
 public enum RecordingEndReason
@@ -50,7 +54,8 @@ public sealed record RecordingOutcome(
 /// <summary>
 /// Runs a recording: sources post events from their threads; one pipeline thread (the
 /// caller of <see cref="Run"/>) orders them, passes them through the scope gate, numbers them
-/// and hands them to the writer. Nothing here blocks a source.
+/// provisionally, shows them to the observers, passes them through the privacy guard, gives them
+/// their stored numbers and hands them to the writer. Nothing here blocks a source.
 /// </summary>
 public sealed class Recorder : ICaptureSink
 {
@@ -64,6 +69,9 @@ public sealed class Recorder : ICaptureSink
     private readonly AutoResetEvent _wake = new(false);
     private readonly Dictionary<EventKind, long> _counts = [];
     private readonly Sequencer _sequencer = new();
+    private readonly PrivacyGuard? _guard;
+    private readonly SeqRemap _remap = new();
+    private readonly List<GuardedEvent> _guarded = new(256);
     private CaptureFault? _fault;
     private long _droppedInput;
 
@@ -77,8 +85,9 @@ public sealed class Recorder : ICaptureSink
     private bool _unflushed;
     private bool _unsynced;
 
-    public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock)
+    public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock, PrivacyGuard? guard = null)
     {
+        _guard = guard;
         _sources = sources;
         _observers = [.. sources.OfType<IActionObserver>()];
         _gate = gate;
@@ -119,6 +128,11 @@ public sealed class Recorder : ICaptureSink
         string? error = null;
 
         using var registration = stop.Register(() => _wake.Set());
+        void OnPause(bool paused) => _wake.Set();
+        if (_options.Pause is { } pauseSwitch)
+        {
+            pauseSwitch.Changed += OnPause;
+        }
         try
         {
             gated.Add(Marker(MarkerTypes.SessionBegin, null));
@@ -198,6 +212,9 @@ public sealed class Recorder : ICaptureSink
             {
                 Pump(orderer, released, gated, drainAll: true);
                 _gate.Finish(_clock.MonoNs, _clock.UtcNow, gated);
+                WriteAll(gated);
+                _guard?.Flush(_clock.MonoNs, _guarded);
+                WriteGuarded();
                 if (_options.Task is not null)
                 {
                     gated.Add(Marker(MarkerTypes.TaskEnd, null));
@@ -214,6 +231,10 @@ public sealed class Recorder : ICaptureSink
             }
         }
 
+        if (_options.Pause is { } pauseSwitchAtEnd)
+        {
+            pauseSwitchAtEnd.Changed -= OnPause;
+        }
         return new RecordingOutcome(reason, error, EventsWritten, new Dictionary<EventKind, long>(_counts), _gate.DroppedTotal, _droppedInput, orderer.ClampedLateEvents);
     }
 
@@ -233,6 +254,10 @@ public sealed class Recorder : ICaptureSink
         {
             due = Math.Min(due, lastSync + syncNs);
         }
+        if (_guard?.NextDueNs is { } guardDue)
+        {
+            due = Math.Min(due, guardDue);
+        }
         if (due == long.MaxValue)
         {
             return Timeout.Infinite;
@@ -249,6 +274,7 @@ public sealed class Recorder : ICaptureSink
             orderer.Add(captured);
         }
         released.Clear();
+        _gate.Poll(_clock.MonoNs, _clock.UtcNow, gated);
         if (drainAll)
         {
             orderer.ReleaseAll(released);
@@ -262,27 +288,53 @@ public sealed class Recorder : ICaptureSink
             _gate.Process(item, gated);
         }
         WriteAll(gated);
+        if (_guard is not null)
+        {
+            _guard.Release(_clock.MonoNs, _guarded);
+            WriteGuarded();
+        }
     }
 
     private void WriteAll(List<CapturedEvent> gated)
     {
         foreach (var item in gated)
         {
+            // Observers see the raw event (in memory only) at once, so that element lookups and
+            // frames are not delayed by typing held in the guard; what they report comes back
+            // tied to the provisional number and is mapped to the stored one.
             var numbered = _sequencer.Assign(item);
-            _writer.Append(numbered);
-            _unflushed = true;
-            _counts[numbered.Kind] = _counts.GetValueOrDefault(numbered.Kind) + 1;
-            if (numbered.Payload is GapPayload { Reason: GapReasons.InputOverflow } overflow)
-            {
-                _droppedInput += overflow.Dropped;
-            }
-            Interlocked.Increment(ref _eventsWritten);
             foreach (var observer in _observers)
             {
                 observer.OnRecorded(numbered);
             }
+            if (_guard is null)
+            {
+                _guarded.Add(new GuardedEvent(numbered.Seq, numbered.MonoNs, numbered.Wall, numbered.Payload));
+            }
+            else
+            {
+                _guard.Process(numbered, _clock.MonoNs, _guarded);
+            }
         }
         gated.Clear();
+        WriteGuarded();
+    }
+
+    private void WriteGuarded()
+    {
+        foreach (var item in _guarded)
+        {
+            var stored = _remap.Assign(item);
+            _writer.Append(stored);
+            _unflushed = true;
+            _counts[stored.Kind] = _counts.GetValueOrDefault(stored.Kind) + 1;
+            if (stored.Payload is GapPayload { Reason: GapReasons.InputOverflow } overflow)
+            {
+                _droppedInput += overflow.Dropped;
+            }
+            Interlocked.Increment(ref _eventsWritten);
+        }
+        _guarded.Clear();
     }
 
     private CapturedEvent Marker(string marker, string? label) =>

@@ -10,9 +10,14 @@ namespace Understudy.Core.Pipeline;
 /// covers <c>[t_mono_ns − duration_ns, t_mono_ns]</c>.
 /// Until the first focus event the scope is unknown and, unless everything is allowed, the
 /// gate fails closed.
+/// While the person has paused recording (<see cref="PauseSwitch"/>), everything is dropped the
+/// same way and the time leaves a <c>paused</c> gap.
 /// </summary>
-public sealed class ScopeGate(IScopeRules scope)
+public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
 {
+    private long _pauseStartNs = long.MinValue;
+    private long _pauseDropped;
+
     private bool _inScope = scope.AllowsAll;
     private bool _gapOpen = !scope.AllowsAll;
     private long _gapStartNs = long.MinValue;
@@ -27,8 +32,60 @@ public sealed class ScopeGate(IScopeRules scope)
 
     public bool InScope => _inScope;
 
+    public bool Paused => _pauseStartNs != long.MinValue;
+
+    /// <summary>
+    /// Opens or closes the paused gap when the switch changed; the recorder calls it before each
+    /// batch and when the switch wakes it, so that a pause is stamped when it happens, not at the next input.
+    /// </summary>
+    public void Poll(long monoNs, DateTimeOffset wall, List<CapturedEvent> output)
+    {
+        var paused = pause?.IsPaused ?? false;
+        if (paused && _pauseStartNs == long.MinValue)
+        {
+            _pauseStartNs = monoNs;
+            _pauseDropped = 0;
+        }
+        else if (!paused && _pauseStartNs != long.MinValue)
+        {
+            output.Add(new CapturedEvent(monoNs, wall, new GapPayload(GapReasons.Paused, Math.Max(0, monoNs - _pauseStartNs), _pauseDropped)));
+            _pauseStartNs = long.MinValue;
+        }
+    }
+
     public void Process(in CapturedEvent captured, List<CapturedEvent> output)
     {
+        if (_pauseStartNs != long.MinValue && captured.MonoNs >= _pauseStartNs && !IsRelease(captured.Payload))
+        {
+            // Paused: nothing at all is kept, not even which window is in front; focus still
+            // updates the scope so that recording resumes with the right state.
+            if (captured.Payload is FocusPayload pausedFocus)
+            {
+                _inScope = scope.Allows(pausedFocus);
+            }
+            else if (captured.Payload is not (GapPayload or MarkerPayload))
+            {
+                _pauseDropped++;
+                DroppedTotal++;
+                return;
+            }
+            else
+            {
+                output.Add(captured);
+                return;
+            }
+            _lastFocusWhilePaused = captured;
+            return;
+        }
+        if (_lastFocusWhilePaused is { } resumedFocus)
+        {
+            // The window in front when the pause ended is recorded as if it had just been focused.
+            _lastFocusWhilePaused = null;
+            if (captured.Payload is not FocusPayload)
+            {
+                OnFocus(new CapturedEvent(captured.MonoNs, captured.Wall, resumedFocus.Payload), (FocusPayload)resumedFocus.Payload, output);
+            }
+        }
         switch (captured.Payload)
         {
             case FocusPayload focus:
@@ -63,9 +120,23 @@ public sealed class ScopeGate(IScopeRules scope)
         output.Add(captured);
     }
 
+    private CapturedEvent? _lastFocusWhilePaused;
+
+    private bool IsRelease(EventPayload payload) => payload switch
+    {
+        KeyPayload { IsDown: false } key => _pressedKeys.Contains(key.KeyCode),
+        ButtonPayload { IsDown: false } button => _pressedButtons.Contains(button.Button),
+        _ => false,
+    };
+
     /// <summary>Closes a gap still open at the end of the session.</summary>
     public void Finish(long endMonoNs, DateTimeOffset endWall, List<CapturedEvent> output)
     {
+        if (_pauseStartNs != long.MinValue)
+        {
+            output.Add(new CapturedEvent(endMonoNs, endWall, new GapPayload(GapReasons.Paused, Math.Max(0, endMonoNs - _pauseStartNs), _pauseDropped)));
+            _pauseStartNs = long.MinValue;
+        }
         if (_gapOpen && _gapStartNs != long.MinValue)
         {
             output.Add(CloseGap(endMonoNs, endWall));

@@ -12,7 +12,7 @@ public sealed class EventJsonTests
 
     // The element, ui and frame samples the storage tests use too.
     private static IEnumerable<EventPayload> ObservationPayloads() =>
-        Understudy.Tests.Storage.SampleEvents.EveryKind().Where(p => p.Kind is EventKind.Element or EventKind.Ui or EventKind.Frame);
+        Understudy.Tests.Storage.SampleEvents.EveryKind().Where(p => p.Kind is EventKind.Element or EventKind.Ui or EventKind.Frame or EventKind.Redaction);
 
     private static EventPayload[] BasicPayloads() =>
     [

@@ -89,7 +89,12 @@ internal static class EventGenerators
         from forSeq in Gen.OneOf(AnyLong.Select(value => (long?)value), Gen.Constant((long?)null))
         from role in AnyText
         from baseBlob in OptionalText
-        select (EventPayload)new FramePayload(blob, grabbed, new Rect(region.Item1, region.Item2, region.Item3, region.Item4), scale, size.Item1, size.Item2, format, forSeq, role, baseBlob));
+        select (EventPayload)new FramePayload(blob, grabbed, new Rect(region.Item1, region.Item2, region.Item3, region.Item4), scale, size.Item1, size.Item2, format, forSeq, role, baseBlob),
+        from target in AnyText
+        from type in AnyText
+        from count in AnyInt
+        from seqs in Gen.Two(Gen.OneOf(AnyLong.Select(value => (long?)value), Gen.Constant((long?)null)))
+        select (EventPayload)new RedactionPayload(target, type, count, seqs.Item1, seqs.Item2));
 
     private static Gen<Rect?> OptionalRect => Gen.OneOf(
         Gen.Four(AnyInt).Select(r => (Rect?)new Rect(r.Item1, r.Item2, r.Item3, r.Item4)),

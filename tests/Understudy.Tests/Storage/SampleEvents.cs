@@ -38,6 +38,8 @@ internal static class SampleEvents
         new UiPayload(UiActions.Select, "Category", "combo box", "Meals", [], null, "yad"),
         new UiPayload(UiActions.Menu, null, "menu item", "Save As…", ["File", "Save As…"], null, null),
         new UiPayload(UiActions.Toggle, "Remember me", "check box", null, [], true, "Chromium"),
+        new RedactionPayload(RedactionTargets.Typed, "EMAIL_ADDRESS", 1, 12, 45),
+        new RedactionPayload(RedactionTargets.SensitiveField, "SENSITIVE_FIELD", 1, null, null),
         new FramePayload("4be0c2a1d7f3e9a0b1c2d3e4f5a6b7c8", 86_399_990_000_000, new Rect(0, 0, 1920, 1080), 0.5, 960, 540, "jpeg", 40, FrameRoles.Before, null),
         new FramePayload("00", long.MinValue, new Rect(-1, -2, 3, 4), 1.0, 3, 4, "png", null, FrameRoles.After, "4be0c2a1d7f3e9a0b1c2d3e4f5a6b7c8"),
     ];

@@ -1,0 +1,631 @@
+using System.Text;
+using Understudy.Core.Model;
+using Understudy.Core.Redaction;
+
+namespace Understudy.Core.Guards;
+
+public sealed record GuardOptions
+{
+    /// <summary>Typing into a field pauses this long: the field's text so far is one piece for the recognizers.</summary>
+    public TimeSpan TypingIdle { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After a piece of typing ends, wait this long for late element lookups that may show the field was sensitive.</summary>
+    public TimeSpan ElementSettle { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Longest wait for outstanding lookups; a piece still unanswered then is treated as sensitive (fail closed).</summary>
+    public TimeSpan MaxSettle { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A piece of typing longer than this many keys is cut, so that held input stays bounded.</summary>
+    public int MaxPieceKeys { get; init; } = 2048;
+}
+
+/// <summary>What the guard needs to know of the accessibility source: whether lookups are still outstanding.</summary>
+public interface IElementLookupProgress
+{
+    /// <summary>Lookups requested and not yet answered (or given up).</summary>
+    int PendingLookups { get; }
+
+    /// <summary>Monotonic time of the last answered lookup.</summary>
+    long LastAnsweredMonoNs { get; }
+}
+
+/// <summary>
+/// The device-side guard between numbering and the disk. Everything passes through it, in order,
+/// on the pipeline thread:
+/// <list type="bullet">
+/// <item>Typed text is held per field until a boundary (focus change, click, Enter/Tab/Escape,
+/// cursor keys, a hotkey, a pause in typing), then given whole to the text redactor; when anything
+/// is found, the piece's key events are rewritten: the first key carries the redacted text, the
+/// others lose their identity, and <c>redaction</c> events say what type was removed.</item>
+/// <item>Keystrokes in a sensitive field (password role, sensitive label) are not kept at all: one
+/// <c>redaction</c> event stands for the whole piece. Whether a field was sensitive may become known
+/// only after the first keys (element lookups run on their own thread), so a piece waits for
+/// outstanding lookups before it is released; a lookup that never answers counts as sensitive.</item>
+/// <item>Window titles, element names, labels and paths, ui values and task labels go through the
+/// redactor before they are stored.</item>
+/// </list>
+/// Held events are only in memory: a kill loses them, which is the safe way to lose them.
+/// </summary>
+public sealed class PrivacyGuard
+{
+    private readonly ITextRedactor _redactor;
+    private readonly SensitiveFieldRules _rules;
+    private readonly GuardOptions _options;
+    private readonly IElementLookupProgress? _lookups;
+    private readonly SensitiveRegions? _regions;
+    private readonly long _idleNs;
+    private readonly long _settleNs;
+    private readonly long _maxSettleNs;
+
+    // Every event from the first one of an unreleased piece onwards, in order.
+    private readonly Queue<Held> _held = new();
+    private readonly List<Piece> _pieces = [];
+    private Piece? _open;
+    private FieldKnowledge _field = FieldKnowledge.Unknown;
+    private long _windowId;
+    private Rect? _windowBounds;
+
+    // Keys pressed in pieces already released: their releases must not reveal the key either.
+    private readonly Dictionary<int, bool> _releasedPieceKeys = [];
+
+    public PrivacyGuard(ITextRedactor redactor, SensitiveFieldRules rules, GuardOptions options, IElementLookupProgress? lookups = null, SensitiveRegions? regions = null)
+    {
+        ArgumentNullException.ThrowIfNull(redactor);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(options);
+        _redactor = redactor;
+        _rules = rules;
+        _options = options;
+        _lookups = lookups;
+        _regions = regions;
+        _idleNs = (long)options.TypingIdle.TotalNanoseconds;
+        _settleNs = (long)options.ElementSettle.TotalNanoseconds;
+        _maxSettleNs = Math.Max(_settleNs, (long)options.MaxSettle.TotalNanoseconds);
+    }
+
+    public long TypedPiecesRedacted { get; private set; }
+
+    public long SensitivePieces { get; private set; }
+
+    public long TextsRedacted { get; private set; }
+
+    /// <summary>Events currently held in memory.</summary>
+    public int HeldCount => _held.Count;
+
+    /// <summary>When <see cref="Release"/> should next be called, or null when nothing waits on time.</summary>
+    public long? NextDueNs
+    {
+        get
+        {
+            long? due = null;
+            if (_open is { } open)
+            {
+                due = open.LastKeyNs + _idleNs;
+            }
+            foreach (var piece in _pieces)
+            {
+                if (!piece.Decided && piece.ClosedAtNs is { } closed)
+                {
+                    var at = closed + _settleNs;
+                    due = due is null ? at : Math.Min(due.Value, at);
+                }
+            }
+            return due;
+        }
+    }
+
+    public void Process(SessionEvent recorded, long nowNs, List<GuardedEvent> output)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        ArgumentNullException.ThrowIfNull(output);
+        var payload = recorded.Payload;
+        Piece? piece = null;
+        List<EventPayload>? extra = null;
+        switch (payload)
+        {
+            case FocusPayload focus:
+                CloseOpen(nowNs);
+                _field = FieldKnowledge.Unknown;
+                _windowId = focus.WindowId;
+                _windowBounds = focus.Bounds;
+                if (focus.Title is { } title)
+                {
+                    var result = Redact(title, TextSource.WindowTitle);
+                    if (result.Changed)
+                    {
+                        payload = focus with { Title = result.Text };
+                        extra = RedactionEvents(RedactionTargets.Title, result, recorded.Seq, null);
+                    }
+                }
+                break;
+            case ElementPayload element:
+                (payload, extra) = OnElement(element, recorded.Seq);
+                break;
+            case UiPayload ui:
+                (payload, extra) = RedactUi(ui, recorded.Seq);
+                break;
+            case MarkerPayload { Label: { } label } marker:
+                var labelResult = Redact(label, TextSource.Other);
+                if (labelResult.Changed)
+                {
+                    payload = marker with { Label = labelResult.Text };
+                }
+                break;
+            case GapPayload { Reason: GapReasons.ElementTimeout or GapReasons.AccessibilityLost }:
+                // A lookup that never answered may have been the one telling a field was sensitive.
+                foreach (var waiting in _pieces)
+                {
+                    if (!waiting.Decided)
+                    {
+                        waiting.Sensitive = true;
+                    }
+                }
+                break;
+            case ButtonPayload { IsDown: true }:
+                CloseOpen(nowNs);
+                _field = FieldKnowledge.Unknown;
+                break;
+            case KeyPayload { IsDown: true } key:
+                piece = OnKeyDown(recorded, key, nowNs);
+                break;
+            case KeyPayload { IsDown: false } key:
+                piece = OnKeyUp(recorded, key, ref payload);
+                break;
+        }
+
+        var item = new Held(recorded.Seq, recorded.MonoNs, recorded.Wall, payload, piece);
+        if (_held.Count == 0 && piece is null)
+        {
+            output.Add(new GuardedEvent(item.Seq, item.MonoNs, item.Wall, item.Payload));
+            AddExtra(extra, recorded, output, null);
+        }
+        else
+        {
+            _held.Enqueue(item);
+            AddExtra(extra, recorded, output, _held);
+        }
+        if (_open is { } open && open.KeyDowns >= _options.MaxPieceKeys)
+        {
+            CloseOpen(nowNs);
+        }
+        Release(nowNs, output);
+    }
+
+    /// <summary>Closes idle pieces, decides settled ones and hands on everything in front of the first undecided piece.</summary>
+    public void Release(long nowNs, List<GuardedEvent> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (_open is { } open && nowNs - open.LastKeyNs >= _idleNs)
+        {
+            // The piece ended when typing stopped, not when the pipeline noticed.
+            CloseOpen(open.LastKeyNs + _idleNs);
+        }
+        foreach (var piece in _pieces)
+        {
+            if (piece.Decided || piece.ClosedAtNs is not { } closed || nowNs - closed < _settleNs)
+            {
+                continue;
+            }
+            var pending = _lookups is { PendingLookups: > 0 } || (_lookups is not null && nowNs - _lookups.LastAnsweredMonoNs < 2 * (_settleNs / 5));
+            if (pending && nowNs - closed < _maxSettleNs)
+            {
+                continue;
+            }
+            if (pending)
+            {
+                // Still no answer on whether the field was a password field: do not keep it.
+                piece.Sensitive = true;
+            }
+            Decide(piece);
+        }
+        Drain(output);
+    }
+
+    /// <summary>At the end of the session: decides every piece with what is known now and hands on everything.</summary>
+    public void Flush(long nowNs, List<GuardedEvent> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        CloseOpen(nowNs);
+        foreach (var piece in _pieces)
+        {
+            if (!piece.Decided)
+            {
+                Decide(piece);
+            }
+        }
+        Drain(output);
+    }
+
+    private Piece? OnKeyDown(SessionEvent recorded, KeyPayload key, long nowNs)
+    {
+        var kind = Classify(key);
+        if (_field == FieldKnowledge.Sensitive && kind != KeyClass.Boundary)
+        {
+            return AddToPiece(recorded, key);
+        }
+        switch (kind)
+        {
+            case KeyClass.Text:
+            case KeyClass.Modifier or KeyClass.BackSpace when _open is not null:
+                return AddToPiece(recorded, key);
+            case KeyClass.Modifier or KeyClass.BackSpace:
+                return null;
+            default:
+                CloseOpen(nowNs);
+                if (key.Key is "Tab" or "ISO_Left_Tab")
+                {
+                    // Focus is about to move to another field; the next element lookup says which.
+                    _field = FieldKnowledge.Unknown;
+                }
+                return null;
+        }
+    }
+
+    private Piece AddToPiece(SessionEvent recorded, KeyPayload key)
+    {
+        if (_open is null)
+        {
+            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive };
+            _pieces.Add(_open);
+        }
+        var piece = _open;
+        piece.LastKeyNs = recorded.MonoNs;
+        piece.LastSeq = recorded.Seq;
+        piece.KeyDowns++;
+        piece.Pressed.Add(key.KeyCode);
+        return piece;
+    }
+
+    private Piece? OnKeyUp(SessionEvent recorded, KeyPayload key, ref EventPayload payload)
+    {
+        foreach (var piece in _pieces)
+        {
+            if (!piece.Released && piece.Pressed.Contains(key.KeyCode))
+            {
+                piece.LastSeq = Math.Max(piece.LastSeq, recorded.Seq);
+                return piece;
+            }
+        }
+        if (_releasedPieceKeys.Remove(key.KeyCode, out var sensitive))
+        {
+            // The release of a key whose press was rewritten: it carries nothing either.
+            payload = sensitive ? new KeyPayload(false, RedactedKey, null, Modifiers.None, 0) : Anonymous(key);
+        }
+        return null;
+    }
+
+    private (EventPayload, List<EventPayload>?) OnElement(ElementPayload element, long seq)
+    {
+        var sensitive = _rules.IsSensitive(element) && SensitiveFieldRules.IsEditable(element);
+        var describesField = element.Trigger == ElementTriggers.Focus || SensitiveFieldRules.IsEditable(element);
+        if (describesField)
+        {
+            _field = sensitive ? FieldKnowledge.Sensitive : FieldKnowledge.Normal;
+        }
+        if (sensitive)
+        {
+            foreach (var piece in _pieces)
+            {
+                // The lookup answers for the key (or click) it was made for: every piece typed since then went to that field.
+                if (!piece.Decided && piece.LastSeq >= element.ForSeq)
+                {
+                    piece.Sensitive = true;
+                }
+            }
+            if (element.Bounds is { } bounds)
+            {
+                _regions?.Add(bounds, _windowId, _windowBounds);
+            }
+        }
+
+        var spans = new List<RedactionResult>();
+        var name = RedactOptional(element.Name, TextSource.ElementName, spans);
+        var label = RedactOptional(element.Label, TextSource.ElementName, spans);
+        var path = element.Path;
+        if (path.Any(step => step.Name is not null))
+        {
+            var rewritten = new ElementAncestor[path.Count];
+            for (var i = 0; i < path.Count; i++)
+            {
+                rewritten[i] = path[i] with { Name = RedactOptional(path[i].Name, TextSource.ElementName, spans) };
+            }
+            path = rewritten;
+        }
+        if (spans.Count == 0)
+        {
+            return (element, null);
+        }
+        return (element with { Name = name, Label = label, Path = path }, RedactionEvents(RedactionTargets.Element, spans, seq));
+    }
+
+    private (EventPayload, List<EventPayload>?) RedactUi(UiPayload ui, long seq)
+    {
+        var spans = new List<RedactionResult>();
+        var control = RedactOptional(ui.Control, TextSource.ElementName, spans);
+        var value = RedactOptional(ui.Value, TextSource.UiValue, spans);
+        var path = ui.Path;
+        if (path.Count > 0)
+        {
+            var rewritten = new string[path.Count];
+            for (var i = 0; i < path.Count; i++)
+            {
+                rewritten[i] = RedactOptional(path[i], TextSource.ElementName, spans)!;
+            }
+            path = rewritten;
+        }
+        if (spans.Count == 0)
+        {
+            return (ui, null);
+        }
+        return (ui with { Control = control, Value = value, Path = path }, RedactionEvents(RedactionTargets.Ui, spans, seq));
+    }
+
+    private string? RedactOptional(string? text, TextSource source, List<RedactionResult> changed)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+        var result = Redact(text, source);
+        if (!result.Changed)
+        {
+            return text;
+        }
+        changed.Add(result);
+        return result.Text;
+    }
+
+    private RedactionResult Redact(string text, TextSource source)
+    {
+        RedactionResult result;
+        try
+        {
+            result = _redactor.Redact(text, source);
+        }
+#pragma warning disable CA1031 // Any failure of a recognizer must fail closed, whatever it is.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            var placeholder = EntityTypes.Placeholder(EntityTypes.Unscanned);
+            result = new RedactionResult(placeholder, [new RedactedSpan(0, text.Length, EntityTypes.Unscanned, placeholder)], true);
+        }
+        if (result.Changed)
+        {
+            TextsRedacted++;
+        }
+        return result;
+    }
+
+    private void CloseOpen(long nowNs)
+    {
+        if (_open is { } open)
+        {
+            open.ClosedAtNs = nowNs;
+            _open = null;
+        }
+    }
+
+    private void Decide(Piece piece)
+    {
+        piece.Decided = true;
+        if (piece.Sensitive)
+        {
+            SensitivePieces++;
+            return;
+        }
+        var text = new StringBuilder();
+        foreach (var held in _held)
+        {
+            if (held.Piece == piece && held.Payload is KeyPayload { IsDown: true } key)
+            {
+                if (key.Key == "BackSpace")
+                {
+                    if (text.Length > 0)
+                    {
+                        var remove = text.Length >= 2 && char.IsLowSurrogate(text[^1]) ? 2 : 1;
+                        text.Length -= remove;
+                    }
+                }
+                else if (key.Text is { } typed)
+                {
+                    text.Append(typed);
+                }
+            }
+        }
+        if (text.Length == 0)
+        {
+            return;
+        }
+        var result = Redact(text.ToString(), TextSource.Typed);
+        if (result.Changed)
+        {
+            piece.Rewrite = result;
+            TypedPiecesRedacted++;
+        }
+    }
+
+    /// <summary>Hands on the held events up to the first piece not yet decided, rewriting the decided ones.</summary>
+    private void Drain(List<GuardedEvent> output)
+    {
+        while (_held.TryPeek(out var head))
+        {
+            if (head.Piece is { Decided: false })
+            {
+                break;
+            }
+            _held.Dequeue();
+            if (head.Piece is not { } piece)
+            {
+                output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, head.Payload));
+                continue;
+            }
+            EmitPieceEvent(piece, head, output);
+            if (!_held.Any(h => h.Piece == piece))
+            {
+                FinishPiece(piece, head, output);
+            }
+        }
+        _pieces.RemoveAll(p => p.Decided && !_held.Any(h => h.Piece == p));
+    }
+
+    private void EmitPieceEvent(Piece piece, Held head, List<GuardedEvent> output)
+    {
+        var key = (KeyPayload)head.Payload;
+        if (piece.Sensitive)
+        {
+            // The whole piece becomes one event, in the place of its first key; what observers
+            // tied to its keys (the focused element, frames) is tied to that event instead.
+            if (!piece.StandInEmitted)
+            {
+                piece.StandInEmitted = true;
+                long[] covers = [head.Seq, .. _held.Where(h => h.Piece == piece).Select(h => h.Seq)];
+                output.Add(new GuardedEvent(-1, head.MonoNs, head.Wall, new RedactionPayload(RedactionTargets.SensitiveField, EntityTypes.SensitiveField, 1, null, null), covers));
+            }
+            return;
+        }
+        if (piece.Rewrite is not { } rewrite)
+        {
+            output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, key));
+            return;
+        }
+        if (key.IsDown && !piece.TextEmitted && key.Key != "BackSpace" && key.Text is not null)
+        {
+            piece.TextEmitted = true;
+            output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, new KeyPayload(true, RedactedKey, rewrite.Text, Modifiers.None, 0)));
+            return;
+        }
+        output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, Anonymous(key)));
+    }
+
+    private void FinishPiece(Piece piece, Held last, List<GuardedEvent> output)
+    {
+        piece.Released = true;
+        if (piece.Sensitive || piece.Rewrite is not null)
+        {
+            foreach (var code in piece.Pressed)
+            {
+                _releasedPieceKeys[code] = piece.Sensitive;
+            }
+        }
+        if (piece.Rewrite is { } rewrite)
+        {
+            foreach (var payload in RedactionEvents(RedactionTargets.Typed, rewrite, piece.FirstSeq, piece.LastSeq))
+            {
+                output.Add(new GuardedEvent(-1, last.MonoNs, last.Wall, payload));
+            }
+        }
+    }
+
+    private void AddExtra(List<EventPayload>? extra, SessionEvent after, List<GuardedEvent> output, Queue<Held>? held)
+    {
+        if (extra is null)
+        {
+            return;
+        }
+        foreach (var payload in extra)
+        {
+            if (held is null)
+            {
+                output.Add(new GuardedEvent(-1, after.MonoNs, after.Wall, payload));
+            }
+            else
+            {
+                held.Enqueue(new Held(-1, after.MonoNs, after.Wall, payload, null));
+            }
+        }
+    }
+
+    private static List<EventPayload> RedactionEvents(string target, RedactionResult result, long fromSeq, long? toSeq) =>
+        RedactionEvents(target, [result], fromSeq, toSeq);
+
+    private static List<EventPayload> RedactionEvents(string target, List<RedactionResult> results, long seq) =>
+        RedactionEvents(target, results, seq, null);
+
+    private static List<EventPayload> RedactionEvents(string target, IEnumerable<RedactionResult> results, long fromSeq, long? toSeq)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var result in results)
+        {
+            foreach (var span in result.Spans)
+            {
+                counts[span.Type] = counts.GetValueOrDefault(span.Type) + 1;
+            }
+        }
+        return [.. counts.Select(pair => (EventPayload)new RedactionPayload(target, pair.Key, pair.Value, fromSeq, toSeq))];
+    }
+
+    /// <summary>The key name of rewritten key events: no key identity at all.</summary>
+    public const string RedactedKey = "redacted";
+
+    private static KeyPayload Anonymous(KeyPayload key) => new(key.IsDown, RedactedKey, null, Modifiers.None, 0);
+
+    private static KeyClass Classify(KeyPayload key)
+    {
+        if (key.Key == "BackSpace")
+        {
+            return KeyClass.BackSpace;
+        }
+        if (IsModifierKey(key.Key))
+        {
+            return KeyClass.Modifier;
+        }
+        if ((key.Modifiers & (Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super)) != 0)
+        {
+            return KeyClass.Boundary;
+        }
+        if (key.Text is { Length: > 0 } text && !text.Any(char.IsControl))
+        {
+            return KeyClass.Text;
+        }
+        return KeyClass.Boundary;
+    }
+
+    private static bool IsModifierKey(string key) => key is "shift_l" or "shift_r" or "Shift_L" or "Shift_R"
+        or "control_l" or "control_r" or "Control_L" or "Control_R" or "alt_l" or "alt_r" or "Alt_L" or "Alt_R"
+        or "super_l" or "super_r" or "Super_L" or "Super_R" or "meta_l" or "meta_r" or "Meta_L" or "Meta_R"
+        or "caps_lock" or "Caps_Lock" or "num_lock" or "Num_Lock" or "ISO_Level3_Shift" or "iso_level3_shift" or "Mode_switch";
+
+    private enum KeyClass
+    {
+        Text,
+        BackSpace,
+        Modifier,
+        Boundary,
+    }
+
+    private enum FieldKnowledge
+    {
+        Unknown,
+        Normal,
+        Sensitive,
+    }
+
+    private sealed record Held(long Seq, long MonoNs, DateTimeOffset Wall, EventPayload Payload, Piece? Piece);
+
+    private sealed class Piece(long firstSeq)
+    {
+        public long FirstSeq { get; } = firstSeq;
+
+        public long LastSeq { get; set; } = firstSeq;
+
+        public long LastKeyNs { get; set; }
+
+        public long? ClosedAtNs { get; set; }
+
+        public int KeyDowns { get; set; }
+
+        public HashSet<int> Pressed { get; } = [];
+
+        public bool Sensitive { get; set; }
+
+        public bool Decided { get; set; }
+
+        public bool Released { get; set; }
+
+        public RedactionResult? Rewrite { get; set; }
+
+        public bool TextEmitted { get; set; }
+
+        public bool StandInEmitted { get; set; }
+    }
+}

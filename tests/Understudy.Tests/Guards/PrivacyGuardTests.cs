@@ -1,0 +1,275 @@
+using Understudy.Core.Guards;
+using Understudy.Core.Model;
+using Understudy.Core.Redaction;
+
+namespace Understudy.Tests.Guards;
+
+public sealed class PrivacyGuardTests
+{
+    private const long Ms = 1_000_000;
+    private static readonly DateTimeOffset Wall = new(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private sealed class Lookups : IElementLookupProgress
+    {
+        public int PendingLookups { get; set; }
+
+        public long LastAnsweredMonoNs { get; set; } = long.MinValue / 2;
+    }
+
+    /// <summary>Feeds events through a guard and a remap the way the recorder does, and keeps what would be stored.</summary>
+    private sealed class Harness
+    {
+        private readonly List<GuardedEvent> _out = [];
+        private readonly SeqRemap _remap = new();
+        private long _seq;
+
+        public Harness(FakeTextRedactor? redactor = null, Lookups? lookups = null, SensitiveRegions? regions = null)
+        {
+            Redactor = redactor ?? new FakeTextRedactor();
+            Guard = new PrivacyGuard(Redactor, SensitiveFieldRules.Default, new GuardOptions(), lookups, regions);
+        }
+
+        public FakeTextRedactor Redactor { get; }
+
+        public PrivacyGuard Guard { get; }
+
+        public List<SessionEvent> Stored { get; } = [];
+
+        public long Now { get; set; } = 1_000 * Ms;
+
+        /// <summary>Posts an event at the current time (advancing it by 10 ms) and returns its provisional number.</summary>
+        public long Post(EventPayload payload)
+        {
+            Now += 10 * Ms;
+            var seq = _seq++;
+            Guard.Process(new SessionEvent(seq, Now, Wall, payload), Now, _out);
+            Collect();
+            return seq;
+        }
+
+        public long Type(string text)
+        {
+            long first = -1;
+            foreach (var c in text)
+            {
+                var down = Post(new KeyPayload(true, c.ToString(), c.ToString(), Modifiers.None, 10 + (c % 50)));
+                first = first < 0 ? down : first;
+                Post(new KeyPayload(false, c.ToString(), null, Modifiers.None, 10 + (c % 50)));
+            }
+            return first;
+        }
+
+        public void Key(string name)
+        {
+            Post(new KeyPayload(true, name, null, Modifiers.None, 99));
+            Post(new KeyPayload(false, name, null, Modifiers.None, 99));
+        }
+
+        public void Wait(TimeSpan time)
+        {
+            Now += (long)time.TotalNanoseconds;
+            Guard.Release(Now, _out);
+            Collect();
+        }
+
+        public void Finish()
+        {
+            Guard.Flush(Now, _out);
+            Collect();
+        }
+
+        public string Export() => string.Join('\n', Stored.Select(EventJson.ToJson));
+
+        public string TypedText() => string.Concat(Stored.Select(e => e.Payload).OfType<KeyPayload>().Where(k => k.IsDown).Select(k => k.Text));
+
+        private void Collect()
+        {
+            foreach (var item in _out)
+            {
+                Stored.Add(_remap.Assign(item));
+            }
+            _out.Clear();
+        }
+    }
+
+    private static ElementPayload Field(long forSeq, string role, string? name = null, string? label = null, string trigger = ElementTriggers.Focus) =>
+        new(forSeq, trigger, role, name, label, ["editable", "focused"], new Rect(100, 200, 300, 30), "yad", 42, [new ElementAncestor("frame", "Expense")]);
+
+    [Fact]
+    public void Ordinary_typing_is_stored_unchanged_once_the_field_settles()
+    {
+        var h = new Harness();
+        h.Post(Field(0, "text"));
+        h.Type("lunch");
+        Assert.DoesNotContain(h.Stored, e => e.Payload is KeyPayload);
+        h.Key("Tab");
+        h.Wait(TimeSpan.FromSeconds(1));
+        Assert.Equal("lunch", h.TypedText());
+        Assert.Equal(h.Stored.Select(e => e.Seq), Enumerable.Range(0, h.Stored.Count).Select(i => (long)i));
+        Assert.DoesNotContain(h.Stored, e => e.Payload is RedactionPayload);
+    }
+
+    [Fact]
+    public void An_email_typed_is_stored_as_a_placeholder_and_its_keys_lose_their_identity()
+    {
+        var h = new Harness();
+        h.Post(Field(0, "text"));
+        var first = h.Type("mail alice@example.com");
+        h.Key("Return");
+        h.Wait(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("mail <EMAIL_ADDRESS>", h.TypedText());
+        Assert.DoesNotContain("alice", h.Export(), StringComparison.Ordinal);
+        Assert.DoesNotContain("example", h.Export(), StringComparison.Ordinal);
+        var rewritten = h.Stored.Select(e => e.Payload).OfType<KeyPayload>().Where(k => k.Key != "Return").ToList();
+        Assert.All(rewritten, k => Assert.Equal(PrivacyGuard.RedactedKey, k.Key));
+        Assert.All(rewritten, k => Assert.Equal(0, k.KeyCode));
+        var redaction = Assert.Single(h.Stored, e => e.Payload is RedactionPayload);
+        var payload = (RedactionPayload)redaction.Payload;
+        Assert.Equal((RedactionTargets.Typed, EntityTypes.Email, 1), (payload.Target, payload.Type, payload.Count));
+        Assert.Equal(h.Stored.Single(e => e.Payload is KeyPayload { Text: "mail <EMAIL_ADDRESS>" }).Seq, payload.FromSeq);
+        Assert.True(payload.ToSeq > payload.FromSeq);
+        Assert.True(first >= 0);
+    }
+
+    [Fact]
+    public void Backspace_edits_are_applied_before_the_recognizers_see_the_text()
+    {
+        var h = new Harness();
+        h.Type("bob@exampel");
+        h.Key("BackSpace");
+        h.Key("BackSpace");
+        h.Type("le.org");
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.Equal("<EMAIL_ADDRESS>", h.TypedText());
+        Assert.Contains(("bob@example.org", TextSource.Typed), h.Redactor.Seen);
+        Assert.DoesNotContain("exampel", h.Export(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keystrokes_in_a_password_field_leave_one_redaction_event_and_nothing_else()
+    {
+        var h = new Harness();
+        h.Post(new ButtonPayload(true, MouseButton.Left, 150, 210, Modifiers.None));
+        h.Post(new ButtonPayload(false, MouseButton.Left, 150, 210, Modifiers.None));
+        var first = h.Type("hunter2");
+        h.Post(Field(first, "password text", label: "Password"));
+        h.Key("Return");
+        h.Wait(TimeSpan.FromSeconds(1));
+        h.Finish();
+
+        var export = h.Export();
+        Assert.DoesNotContain("hunter", export, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Stored, e => e.Payload is KeyPayload k && k.Key != "Return");
+        var standIn = Assert.Single(h.Stored, e => e.Payload is RedactionPayload);
+        Assert.Equal(new RedactionPayload(RedactionTargets.SensitiveField, EntityTypes.SensitiveField, 1, null, null), standIn.Payload);
+        // The element looked up for the first key points at the event that stands for the keys.
+        var element = (ElementPayload)h.Stored.Single(e => e.Payload is ElementPayload).Payload;
+        Assert.Equal(standIn.Seq, element.ForSeq);
+        Assert.Equal(0, h.Redactor.Seen.Count(s => s.Source == TextSource.Typed));
+    }
+
+    [Fact]
+    public void A_field_known_to_be_sensitive_swallows_every_key_until_the_focus_moves()
+    {
+        var h = new Harness();
+        h.Post(Field(0, "password text"));
+        h.Type("abc");
+        h.Key("BackSpace");
+        h.Type("d");
+        h.Wait(TimeSpan.FromSeconds(2));
+        h.Key("Tab");
+        h.Type("next");
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.Equal("next", h.TypedText());
+        Assert.Single(h.Stored, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
+        Assert.DoesNotContain(h.Stored, e => e.Payload is KeyPayload { Key: "BackSpace" });
+    }
+
+    [Fact]
+    public void A_sensitive_label_makes_an_ordinary_entry_sensitive_but_not_a_check_box()
+    {
+        Assert.True(SensitiveFieldRules.Default.IsSensitive(Field(0, "text", label: "Card number")));
+        Assert.True(SensitiveFieldRules.Default.IsSensitive(Field(0, "text", name: "PIN")));
+        Assert.False(SensitiveFieldRules.Default.IsSensitive(Field(0, "text", label: "Shipping")));
+        var showPassword = new ElementPayload(0, ElementTriggers.Pointer, "check box", "Show password", null, [], null, null, null, []);
+        Assert.False(SensitiveFieldRules.IsEditable(showPassword));
+    }
+
+    [Fact]
+    public void Typing_waits_for_outstanding_lookups_and_counts_as_sensitive_when_they_never_answer()
+    {
+        var lookups = new Lookups { PendingLookups = 1 };
+        var h = new Harness(lookups: lookups);
+        h.Type("maybe-a-password");
+        h.Key("Return");
+        h.Wait(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(h.Stored, e => e.Payload is KeyPayload { Key: not "Return" });
+        Assert.True(h.Guard.HeldCount > 0);
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, h.Guard.HeldCount);
+        Assert.DoesNotContain("maybe", h.Export(), StringComparison.Ordinal);
+        Assert.Single(h.Stored, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
+    }
+
+    [Fact]
+    public void An_element_timeout_while_typing_is_held_fails_closed()
+    {
+        var h = new Harness();
+        h.Type("typed-into-a-hung-app");
+        h.Post(new GapPayload(GapReasons.ElementTimeout, 800 * Ms, 1));
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain("hung", h.Export(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_recognizer_fault_drops_the_text_as_unscanned()
+    {
+        var h = new Harness(new FakeTextRedactor { Throw = true });
+        h.Type("anything at all");
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.Equal("<UNSCANNED>", h.TypedText());
+        Assert.DoesNotContain("anything", h.Export(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Titles_element_names_and_ui_values_are_redacted_with_an_event_saying_what_went()
+    {
+        var h = new Harness();
+        h.Post(new FocusPayload("Mail", "mail", "Inbox - carol@example.com", 7, new Rect(0, 0, 800, 600), 5));
+        h.Post(new ElementPayload(0, ElementTriggers.Pointer, "list item", "From dave@example.org", null, [], null, "mail", 7, [new ElementAncestor("list", "eve@example.net")]));
+        h.Post(new UiPayload(UiActions.Select, "Recipient", "combo box", "frank@example.com", [], null, "mail"));
+        h.Finish();
+        var export = h.Export();
+        foreach (var secret in new[] { "carol", "dave", "eve@", "frank" })
+        {
+            Assert.DoesNotContain(secret, export, StringComparison.Ordinal);
+        }
+        Assert.Equal(
+            [RedactionTargets.Title, RedactionTargets.Element, RedactionTargets.Ui],
+            h.Stored.Select(e => e.Payload).OfType<RedactionPayload>().Select(r => r.Target));
+        Assert.Equal(2, h.Stored.Select(e => e.Payload).OfType<RedactionPayload>().Single(r => r.Target == RedactionTargets.Element).Count);
+    }
+
+    [Fact]
+    public void Sensitive_fields_are_reported_for_frame_masking_relative_to_their_window()
+    {
+        var regions = new SensitiveRegions();
+        var h = new Harness(regions: regions);
+        h.Post(new FocusPayload("Yad", "yad", "Login", 42, new Rect(50, 60, 400, 300), 9));
+        h.Post(Field(0, "password text"));
+        var region = Assert.Single(regions.Snapshot());
+        Assert.Equal(new SensitiveRegion(9, new Rect(50, 140, 300, 30), true), region);
+    }
+
+    [Fact]
+    public void Held_input_is_bounded_by_the_idle_boundary()
+    {
+        var h = new Harness();
+        h.Type("still typing");
+        Assert.True(h.Guard.NextDueNs is { } due && due <= h.Now + (long)TimeSpan.FromSeconds(1).TotalNanoseconds);
+        h.Wait(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(0, h.Guard.HeldCount);
+        Assert.Equal("still typing", h.TypedText());
+    }
+}
