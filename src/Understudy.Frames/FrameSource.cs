@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
+using Understudy.Frames.Masking;
 
 namespace Understudy.Frames;
 
@@ -60,8 +61,16 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private long _lastKeyDownMonoNs = long.MinValue / 2;
     private long _lastScrollMonoNs = long.MinValue / 2;
 
-    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock)
+    private readonly Func<IFrameMasker>? _maskerFactory;
+    private IFrameMasker? _masker;
+
+    /// <param name="maskerFactory">
+    /// Masks each grab in place before it enters the ring (scope and sensitive fields), so that no
+    /// unmasked screen is ever hashed, encoded or stored. Created on <see cref="Start"/> and used on the grab thread.
+    /// </param>
+    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock, Func<IFrameMasker>? maskerFactory = null)
     {
+        _maskerFactory = maskerFactory;
         ArgumentNullException.ThrowIfNull(grabberFactory);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -118,6 +127,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         }
         _sink = sink;
         _grabber = _grabberFactory();
+        _masker = _maskerFactory?.Invoke();
         var screenBytes = Math.Max(1L, (long)_grabber.Size.Width * _grabber.Size.Height * 4);
         _ring = new FrameRing((int)Math.Clamp(_options.RingBudgetBytes / screenBytes, _options.RingFrames, Math.Max(_options.RingFrames, 8)), _grabber.Size);
         _running = true;
@@ -185,6 +195,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _encoder.Dispose();
         _buffers.Clear();
         _grabber?.Dispose();
+        _masker?.Dispose();
         _running = false;
     }
 
@@ -271,6 +282,21 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         catch (CaptureUnavailableException)
         {
             return false;
+        }
+        if (_masker is { } masker)
+        {
+            var size = ring.Size;
+            var pixels = ring.Spare;
+            try
+            {
+                masker.Apply(pixels, size);
+            }
+#pragma warning disable CA1031 // Whatever went wrong, the screen must not be kept unmasked.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                PixelMask.FillAll(pixels, size);
+            }
         }
         var grabbedAt = _clock.MonoNs;
         var changed = ring.Commit(grabbedAt);

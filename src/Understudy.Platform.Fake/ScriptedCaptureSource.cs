@@ -72,7 +72,8 @@ public sealed class FakeDesktopBackend(
     ScriptedCaptureSource window,
     ScreenSize screen,
     ScriptedCaptureSource? accessibility = null,
-    Func<IScreenGrabber>? screenGrabber = null) : IDesktopBackend
+    Func<IScreenGrabber>? screenGrabber = null,
+    IReadOnlyList<VisibleWindow>? layout = null) : IDesktopBackend
 {
     public string Name => "fake";
 
@@ -89,6 +90,31 @@ public sealed class FakeDesktopBackend(
 
     public IScreenGrabber CreateScreenGrabber() =>
         screenGrabber?.Invoke() ?? throw new CaptureUnavailableException("the fake desktop has no screen");
+
+    public IWindowLayoutProbe CreateWindowLayoutProbe() =>
+        layout is null ? throw new CaptureUnavailableException("the fake desktop has no window layout") : new FixedWindowLayout(layout);
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>A window layout that never changes, for masking tests without a desktop.</summary>
+public sealed class FixedWindowLayout(IReadOnlyList<VisibleWindow> windows) : IWindowLayoutProbe
+{
+    public bool Fail { get; set; }
+
+    public bool TrySnapshot(List<VisibleWindow> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        into.Clear();
+        if (Fail)
+        {
+            return false;
+        }
+        into.AddRange(windows);
+        return true;
+    }
 
     public void Dispose()
     {

@@ -83,6 +83,11 @@ public sealed class X11DesktopBackend : IDesktopBackend
 
     public IScreenGrabber CreateScreenGrabber() => XShmScreenGrabber.Open(_displayName);
 
+    public IWindowLayoutProbe CreateWindowLayoutProbe() => X11WindowLayoutProbe.Open(_displayName);
+
+    /// <summary>The display this backend records (null: $DISPLAY).</summary>
+    public string? DisplayName => _displayName;
+
     public void Dispose()
     {
     }

@@ -46,6 +46,9 @@ public interface IDesktopBackend : IDisposable
     /// <summary>Whole-screen pixel grabs for keyframes. Throws <see cref="CaptureUnavailableException"/> if it cannot.</summary>
     IScreenGrabber CreateScreenGrabber();
 
+    /// <summary>Reads the stacking order of windows on screen, for masking frames. Throws <see cref="CaptureUnavailableException"/> if it cannot.</summary>
+    IWindowLayoutProbe CreateWindowLayoutProbe();
+
     /// <summary>Device pixels per logical pixel (1.0 on a plain X11 screen).</summary>
     double ScaleFactor { get; }
 }

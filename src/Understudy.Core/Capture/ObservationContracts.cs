@@ -138,3 +138,19 @@ public interface IOptionalCaptureSource : ICaptureSource
     /// <summary>True once <see cref="ICaptureSource.Start"/> found what it needs; a recording goes on without it otherwise.</summary>
     bool Available { get; }
 }
+
+/// <summary>
+/// A top-level window on screen, for masking frames: <see cref="Frame"/> is everything it covers
+/// (decorations included), <see cref="Client"/> the application's own area inside it.
+/// </summary>
+public readonly record struct VisibleWindow(long ClientId, string? WmClass, string? WmInstance, string? Title, int? Pid, Rect Frame, Rect Client);
+
+/// <summary>
+/// Reads which top-level windows are on screen, bottom to top. Used from one thread only (the frame
+/// source's grab thread), right after each grab, so it must be cheap: a few round trips.
+/// </summary>
+public interface IWindowLayoutProbe : IDisposable
+{
+    /// <summary>Fills <paramref name="windows"/> bottom to top. False when the layout could not be read (the caller then shows nothing).</summary>
+    bool TrySnapshot(List<VisibleWindow> windows);
+}

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Understudy.Core.Capture;
+using Understudy.Core.Guards;
 using Understudy.Core.Model;
 using Understudy.Platform.X11.Interop;
 
@@ -15,8 +16,14 @@ namespace Understudy.Platform.X11.Accessibility;
 /// application costs at most that, and lookups queued behind it for longer than
 /// <see cref="AccessibilityOptions.MaxQueueDelay"/> are dropped and counted in a gap.
 /// </summary>
-public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IActionObserver
+public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IActionObserver, IElementLookupProgress
 {
+    // A focus change reported this soon after a key means the key may have gone to the new field.
+    private static readonly long LateFocusWindowNs = (long)TimeSpan.FromSeconds(1.5).TotalNanoseconds;
+    private int _pendingLookups;
+    private long _lastAnsweredNs = long.MinValue / 2;
+    private KeyInfo? _lastKey;
+
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
 
@@ -79,6 +86,11 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
 
     public long LookupsCompleted => Interlocked.Read(ref _lookups);
 
+    /// <summary>Lookups queued and not yet answered or given up: the privacy guard holds typing until they are.</summary>
+    public int PendingLookups => Available && _running && _thread is { IsAlive: true } ? Volatile.Read(ref _pendingLookups) : 0;
+
+    public long LastAnsweredMonoNs => Interlocked.Read(ref _lastAnsweredNs);
+
     /// <summary>Lookups the thread has begun (some may still be waiting for an application).</summary>
     public long LookupsStarted => Interlocked.Read(ref _lookupsStarted);
 
@@ -115,11 +127,19 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             case ButtonPayload { IsDown: true } button:
                 Volatile.Write(ref _lastPress, new PressInfo(recorded.Seq, button.X, button.Y, MonotonicClock.NowNs()));
                 Enqueue(new LookupRequest(recorded.Seq, ElementTriggers.Pointer, button.X, button.Y, MonotonicClock.NowNs()));
+                // A click may move the keyboard focus without the toolkit saying so: the next key asks again.
+                Volatile.Write(ref _focusChanged, 1);
                 break;
-            case KeyPayload { IsDown: true }:
+            case KeyPayload { IsDown: true } key:
+                Volatile.Write(ref _lastKey, new KeyInfo(recorded.Seq, MonotonicClock.NowNs()));
                 if (Interlocked.Exchange(ref _focusChanged, 0) == 1)
                 {
                     Enqueue(new LookupRequest(recorded.Seq, ElementTriggers.Focus, 0, 0, MonotonicClock.NowNs()));
+                }
+                if (key.Key is "Tab" or "ISO_Left_Tab")
+                {
+                    // Every field typed into gets its own element, so the privacy guard knows each one.
+                    Volatile.Write(ref _focusChanged, 1);
                 }
                 break;
             case FocusPayload focus:
@@ -168,6 +188,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
 
     private void Enqueue(LookupRequest request)
     {
+        Interlocked.Increment(ref _pendingLookups);
         _requests.Enqueue(request);
         var context = Volatile.Read(ref _mainContext);
         if (context != 0)
@@ -435,7 +456,17 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 }
                 if (type == "object:state-changed:focused" && atspiEvent->Detail1 == 1)
                 {
+                    var changed = atspiEvent->Source != _focused;
                     SetFocused(atspiEvent->Source);
+                    if (changed && Volatile.Read(ref _lastKey) is { } key && arrivedNs - key.AtNs < LateFocusWindowNs)
+                    {
+                        // The toolkit reported the new focus after keys were already typed (scripted or
+                        // fast typing after a Tab): describe it for the last key, so that a password
+                        // field reached this way is known before those keys are stored.
+                        Interlocked.Increment(ref _pendingLookups);
+                        _requests.Enqueue(new LookupRequest(key.Seq, ElementTriggers.Focus, 0, 0, arrivedNs));
+                        Volatile.Write(ref _focusChanged, 0);
+                    }
                     MenuItemFocusedByPress(atspiEvent->Source, arrivedNs);
                 }
                 if (_interpreter!.Interpret(type, atspiEvent->Source, atspiEvent->Detail1, &atspiEvent->AnyData, arrivedNs) is { } ui)
@@ -493,6 +524,12 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
         return _reader.Bounds(_focused, null) is { } b && x >= b.X && y >= b.Y && x < b.X + b.Width && y < b.Y + b.Height;
     }
 
+    private void Answered()
+    {
+        Interlocked.Exchange(ref _lastAnsweredNs, MonotonicClock.NowNs());
+        Interlocked.Decrement(ref _pendingLookups);
+    }
+
     private void SetFocused(nint accessible)
     {
         if (accessible == _focused)
@@ -517,6 +554,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             {
                 Interlocked.Increment(ref _lookupsDroppedLate);
                 Lost(request);
+                Answered();
                 continue;
             }
             try
@@ -524,6 +562,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 Interlocked.Increment(ref _lookupsStarted);
                 Lookup(request);
                 Interlocked.Increment(ref _lookups);
+                Answered();
             }
             catch (AccessibleTimeoutException timeout)
             {
@@ -534,6 +573,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                     _hungUntilNs[pid] = MonotonicClock.NowNs() + (2 * (long)_options.CallTimeout.TotalNanoseconds);
                 }
                 Lost(request);
+                Answered();
             }
             // Handle what arrived meanwhile (focus changes) before the next lookup.
             ProcessEvents();
@@ -644,6 +684,8 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     }
 
     private sealed record PressInfo(long Seq, int X, int Y, long AtNs);
+
+    private sealed record KeyInfo(long Seq, long AtNs);
 
     private readonly record struct LookupRequest(long Seq, string Trigger, int X, int Y, long EnqueuedNs);
 }

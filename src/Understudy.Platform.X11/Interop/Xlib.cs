@@ -130,6 +130,116 @@ internal static unsafe partial class Xlib
 
     [LibraryImport(NativeLibraries.X11)]
     public static partial int XKeysymToKeycode(nint display, nuint keysym);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XGetWindowAttributes(nint display, nuint window, XWindowAttributes* attributes);
+
+    public const int IsViewable = 2;
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XGrabKey(nint display, int keycode, uint modifiers, nuint grabWindow, int ownerEvents, int pointerMode, int keyboardMode);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XUngrabKey(nint display, int keycode, uint modifiers, nuint grabWindow);
+
+    [LibraryImport(NativeLibraries.X11, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nuint XStringToKeysym(string name);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XMapRaised(nint display, nuint window);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XRaiseWindow(nint display, nuint window);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XChangeWindowAttributes(nint display, nuint window, nuint valueMask, XSetWindowAttributes* attributes);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XSetWindowBackground(nint display, nuint window, nuint backgroundPixel);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XClearWindow(nint display, nuint window);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial nint XCreateGC(nint display, nuint drawable, nuint valueMask, nint values);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XFreeGC(nint display, nint gc);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XSetForeground(nint display, nint gc, nuint pixel);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XDrawString(nint display, nuint drawable, nint gc, int x, int y, byte* text, int length);
+
+    [LibraryImport(NativeLibraries.X11, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int XStoreName(nint display, nuint window, string name);
+
+    [LibraryImport(NativeLibraries.X11)]
+    public static partial int XSetClassHint(nint display, nuint window, XClassHint* classHint);
+
+    public const int GrabModeAsync = 1;
+    public const int KeyPress = 2;
+    public const int Expose = 12;
+    public const nint KeyPressMask = 1 << 0;
+    public const nint ExposureMask = 1 << 15;
+    public const nuint CWOverrideRedirect = 1 << 9;
+    public const uint ShiftMask = 1 << 0;
+    public const uint LockMask = 1 << 1;
+    public const uint ControlMask = 1 << 2;
+    public const uint Mod1Mask = 1 << 3;
+    public const uint Mod2Mask = 1 << 4;
+    public const uint Mod4Mask = 1 << 6;
+}
+
+/// <summary>XSetWindowAttributes (112 bytes on LP64).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct XSetWindowAttributes
+{
+    public nuint BackgroundPixmap;
+    public nuint BackgroundPixel;
+    public nuint BorderPixmap;
+    public nuint BorderPixel;
+    public int BitGravity;
+    public int WinGravity;
+    public int BackingStore;
+    public nuint BackingPlanes;
+    public nuint BackingPixel;
+    public int SaveUnder;
+    public nint EventMask;
+    public nint DoNotPropagateMask;
+    public int OverrideRedirect;
+    public nuint Colormap;
+    public nuint Cursor;
+}
+
+/// <summary>XWindowAttributes (136 bytes on LP64).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct XWindowAttributes
+{
+    public int X;
+    public int Y;
+    public int Width;
+    public int Height;
+    public int BorderWidth;
+    public int Depth;
+    public nint Visual;
+    public nuint Root;
+    public int Class;
+    public int BitGravity;
+    public int WinGravity;
+    public int BackingStore;
+    public nuint BackingPlanes;
+    public nuint BackingPixel;
+    public int SaveUnder;
+    public nuint Colormap;
+    public int MapInstalled;
+    public int MapState;
+    public nint AllEventMasks;
+    public nint YourEventMask;
+    public nint DoNotPropagateMask;
+    public int OverrideRedirect;
+    public nint Screen;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -111,7 +111,7 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
         var display = _connection!.Handle;
         if (activeChanged)
         {
-            var active = ReadWindowProperty(display, _root, _atoms.NetActiveWindow);
+            var active = WindowProperties.ReadWindow(display, _root, _atoms.NetActiveWindow);
             if (active != _activeWindow)
             {
                 if (_activeWindow != 0)
@@ -158,9 +158,9 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
                 Xlib.XFree(hint.ResClass);
             }
         }
-        var title = ReadStringProperty(display, window, _atoms.NetWmName, _atoms.Utf8String)
-            ?? ReadStringProperty(display, window, _atoms.WmName, Xlib.AnyPropertyType);
-        var pid = ReadCardinal(display, window, _atoms.NetWmPid);
+        var title = WindowProperties.ReadString(display, window, _atoms.NetWmName, _atoms.Utf8String)
+            ?? WindowProperties.ReadString(display, window, _atoms.WmName, Xlib.AnyPropertyType);
+        var pid = WindowProperties.ReadCardinal(display, window, _atoms.NetWmPid);
         Rect? bounds = null;
         if (Xlib.XGetGeometry(display, window, out _, out _, out _, out var width, out var height, out _, out _) != 0 &&
             Xlib.XTranslateCoordinates(display, window, _root, 0, 0, out var x, out var y, out _) != 0)
@@ -168,71 +168,6 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
             bounds = new Rect(x, y, (int)width, (int)height);
         }
         return new FocusPayload(appClass ?? instance ?? "", instance, title, pid is { } p ? (int)p : null, bounds, (long)window);
-    }
-
-    private static nuint ReadWindowProperty(nint display, nuint window, nuint property)
-    {
-        if (Xlib.XGetWindowProperty(display, window, property, 0, 1, 0, Xlib.XA_WINDOW, out _, out var format, out var count, out _, out var data) != Xlib.Success)
-        {
-            return 0;
-        }
-        try
-        {
-            // Format-32 properties arrive as C longs.
-            return format == 32 && count >= 1 && data != 0 ? *(nuint*)data : 0;
-        }
-        finally
-        {
-            if (data != 0)
-            {
-                Xlib.XFree(data);
-            }
-        }
-    }
-
-    private static ulong? ReadCardinal(nint display, nuint window, nuint property)
-    {
-        if (Xlib.XGetWindowProperty(display, window, property, 0, 1, 0, Xlib.XA_CARDINAL, out _, out var format, out var count, out _, out var data) != Xlib.Success)
-        {
-            return null;
-        }
-        try
-        {
-            return format == 32 && count >= 1 && data != 0 ? *(ulong*)data : null;
-        }
-        finally
-        {
-            if (data != 0)
-            {
-                Xlib.XFree(data);
-            }
-        }
-    }
-
-    private static string? ReadStringProperty(nint display, nuint window, nuint property, nuint type)
-    {
-        // Titles longer than 4 KiB are cut: enough for any real title, bounded for a hostile one.
-        if (Xlib.XGetWindowProperty(display, window, property, 0, 1024, 0, type, out var actualType, out var format, out var count, out _, out var data) != Xlib.Success)
-        {
-            return null;
-        }
-        try
-        {
-            if (data == 0 || format != 8 || actualType == 0)
-            {
-                return null;
-            }
-            var bytes = new ReadOnlySpan<byte>((void*)data, (int)count);
-            // WM_NAME may be Latin-1 (STRING) rather than UTF-8.
-            return actualType == Xlib.XA_STRING ? Encoding.Latin1.GetString(bytes) : Encoding.UTF8.GetString(bytes);
-        }
-        finally
-        {
-            if (data != 0)
-            {
-                Xlib.XFree(data);
-            }
-        }
     }
 
     private void OnLost(X11Connection connection)
