@@ -55,6 +55,7 @@ internal static class PolicyDocumentReader
         var nodes = 0;
         try
         {
+            parser.MoveNext();
             Expect<StreamStart>(parser, source);
             if (parser.Current is StreamEnd)
             {
@@ -82,7 +83,7 @@ internal static class PolicyDocumentReader
     private static void Expect<T>(IParser parser, string source)
         where T : ParsingEvent
     {
-        if (!parser.MoveNext() || parser.Current is not T)
+        if (parser.Current is not T)
         {
             throw At(source, parser.Current, "", "unexpected document structure");
         }
