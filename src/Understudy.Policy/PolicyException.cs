@@ -9,7 +9,7 @@ public sealed class PolicyException : Exception
     public PolicyException(string source, long line, long column, string field, string problem)
         : base(Format(source, line, column, field, problem))
     {
-        Source = source;
+        SourceName = source;
         Line = line;
         Column = column;
         Field = field;
@@ -29,13 +29,13 @@ public sealed class PolicyException : Exception
     public PolicyException(string message, Exception innerException)
         : base(message, innerException)
     {
-        Source = "policy";
+        SourceName = "policy";
         Field = "";
         Problem = message;
     }
 
     /// <summary>The file name (or source name) the policy came from.</summary>
-    public new string Source { get; }
+    public string SourceName { get; }
 
     /// <summary>1-based line of the offending node (0 when not known).</summary>
     public long Line { get; }

@@ -149,3 +149,25 @@ public sealed class PolicyScopeTests
         Assert.Equal("DE", policy.PhoneRegion);
     }
 }
+
+public sealed class PolicyScopeGateTests
+{
+    private static readonly DateTimeOffset Wall = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static Understudy.Core.Capture.CapturedEvent At(long ms, EventPayload payload) => new(ms * 1_000_000, Wall.AddMilliseconds(ms), payload);
+
+    [Fact]
+    public void The_scope_gate_keeps_only_a_gap_for_a_password_manager_allowed_by_mistake()
+    {
+        var scope = PolicyScope.FromAllowApps(["Yad", "KeePassXC"], _ => null);
+        var gate = new Understudy.Core.Pipeline.ScopeGate(scope);
+        var output = new List<Understudy.Core.Capture.CapturedEvent>();
+        gate.Process(At(0, new FocusPayload("Yad", "yad", "Form", 1, null, 1)), output);
+        gate.Process(At(10, new KeyPayload(true, "a", "a", Modifiers.None, 38)), output);
+        gate.Process(At(100, new FocusPayload("KeePassXC", "keepassxc", "Passwords.kdbx", 2, null, 2)), output);
+        gate.Process(At(110, new KeyPayload(true, "s", "s", Modifiers.None, 39)), output);
+        gate.Process(At(200, new FocusPayload("Yad", "yad", "Form", 1, null, 1)), output);
+        Assert.Equal([EventKind.Focus, EventKind.KeyDown, EventKind.Gap, EventKind.Focus], output.Select(e => e.Payload.Kind));
+        Assert.Equal(GapReasons.OutOfScope, Assert.IsType<GapPayload>(output[2].Payload).Reason);
+    }
+}
