@@ -50,6 +50,9 @@ internal static class Program
             RecordCommand.Create(),
             SessionsCommand.Create(),
             DemoCommand.Create(),
+            ConsentCommand.Create(),
+            StatusCommand.Create(),
+            PolicyCommand.Create(),
         };
         return root;
     }

@@ -103,6 +103,12 @@ internal static partial class UnixNative
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(int fd, int operation);
 
+    /// <summary>Sends SIGTERM to <paramref name="pid"/>; false when the process does not exist or is not ours.</summary>
+    internal static bool Terminate(int pid) => pid > 0 && Kill(pid, 15 /* SIGTERM */) == 0;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Access(string path, int mode);
 }
