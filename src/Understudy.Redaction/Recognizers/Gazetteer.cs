@@ -48,6 +48,8 @@ internal sealed class Gazetteer
         "User", "Guest", "Login", "Logout", "Password", "Email", "Phone", "Name", "Address", "City", "State", "Country", "Date",
         "Time", "Image", "Video", "Music", "Photo", "Photos", "Document", "Documents", "Download", "Downloads", "Desktop", "Terminal",
         "Browser", "Server", "Client", "Data", "Error", "Warning", "Info", "Debug", "True", "False", "Null", "Yes", "No", "Ok",
+        "Inc", "Ltd", "LLC", "Llc", "GmbH", "Corp", "Co", "Group", "Company", "Partners", "Associates", "Bank", "University", "College",
+        "School", "Hospital", "Avenue", "Road", "Lane", "Drive", "Boulevard", "Station", "Airport", "Park", "County", "City", "Sons",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     private Gazetteer()

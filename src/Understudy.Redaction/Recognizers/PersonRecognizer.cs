@@ -81,22 +81,13 @@ internal sealed class PersonRecognizer : Recognizer
 
     private static void Decide(ScanContext context, string text, Gazetteer gazetteer, ReadOnlySpan<Word> words)
     {
-        var firstWord = Slice(text, words[0]);
-        var title = AfterTitle(text, words[0].Start);
-        if (title && !gazetteer.IsCommon(firstWord))
+        // A context word may itself be capitalised and open the run ("Hi Anna", "Dear Mr"): try each start.
+        for (var k = 0; k < words.Length; k++)
         {
-            context.Add(words[0].Start, words[^1].End, EntityTypes.Person, Tiers.Generic);
-            return;
-        }
-        if ((title || AfterContext(text, words[0].Start)) && gazetteer.IsName(firstWord))
-        {
-            var end = 1;
-            while (end < words.Length && (words[end].Initial || gazetteer.IsName(Slice(text, words[end])) || !gazetteer.IsCommon(Slice(text, words[end]))))
+            if (!words[k].Initial && WithContext(context, text, gazetteer, words[k..]))
             {
-                end++;
+                return;
             }
-            context.Add(words[0].Start, words[end - 1].End, EntityTypes.Person, Tiers.Generic);
-            return;
         }
         // No context: a first name and a following surname.
         for (var i = 0; i + 1 < words.Length; i++)
@@ -125,6 +116,32 @@ internal sealed class PersonRecognizer : Recognizer
                 return;
             }
         }
+    }
+
+    private static bool WithContext(ScanContext context, string text, Gazetteer gazetteer, ReadOnlySpan<Word> words)
+    {
+        var firstWord = Slice(text, words[0]);
+        var title = AfterTitle(text, words[0].Start);
+        if (title && !gazetteer.IsCommon(firstWord))
+        {
+            context.Add(words[0].Start, words[^1].End, EntityTypes.Person, Tiers.Generic);
+            return true;
+        }
+        if ((title || AfterContext(text, words[0].Start)) && gazetteer.IsName(firstWord))
+        {
+            var end = 1;
+            while (end < words.Length && (words[end].Initial || gazetteer.IsName(Slice(text, words[end])) || !gazetteer.IsCommon(Slice(text, words[end]))))
+            {
+                end++;
+            }
+            while (end > 1 && words[end - 1].Initial)
+            {
+                end--;
+            }
+            context.Add(words[0].Start, words[end - 1].End, EntityTypes.Person, Tiers.Generic);
+            return true;
+        }
+        return false;
     }
 
     private static ReadOnlySpan<char> Slice(string text, Word word) => text.AsSpan(word.Start, word.End - word.Start);

@@ -76,7 +76,7 @@ internal sealed partial class PhoneRecognizer : Recognizer
             }
             var before = TextChars.At(text, matchStart - 1);
             var after = TextChars.At(text, matchEnd);
-            if (char.IsLetterOrDigit(before) || before is ':' or '_' or '.' || char.IsLetterOrDigit(after) || after is ':' or '_'
+            if (char.IsLetterOrDigit(before) || (before == ':' && !raw.StartsWith('+')) || before is '_' or '.' || char.IsLetterOrDigit(after) || after is ':' or '_'
                 || (after is '.' && char.IsAsciiDigit(TextChars.At(text, matchEnd + 1))))
             {
                 continue;
