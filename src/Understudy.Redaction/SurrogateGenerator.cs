@@ -194,6 +194,7 @@ internal sealed class SurrogateGenerator
         var builder = new StringBuilder(original.Length);
         var i = 0;
         var groupIndex = 0;
+        var hasLongYear = System.Text.RegularExpressions.Regex.IsMatch(original, @"\d{4}", System.Text.RegularExpressions.RegexOptions.NonBacktracking);
         while (i < original.Length)
         {
             if (!char.IsAsciiDigit(original[i]))
@@ -213,7 +214,7 @@ internal sealed class SurrogateGenerator
             {
                 value = random.Between(1940, 2005).ToString(CultureInfo.InvariantCulture);
             }
-            else if (width == 2 && lastGroup && groupIndex == 2)
+            else if (width == 2 && lastGroup && groupIndex == 2 && !hasLongYear)
             {
                 value = random.Between(40, 99).ToString(CultureInfo.InvariantCulture);
             }

@@ -59,13 +59,17 @@ internal sealed class JwtRecognizer : Recognizer
         {
             utf8[length++] = (byte)c;
         }
-        Span<byte> decoded = stackalloc byte[Base64Url.GetMaxDecodedLength(length)];
-        if (!Base64Url.TryDecodeFromUtf8(utf8[..length], decoded, out var written))
+        if (length % 4 == 1)
         {
             return false;
         }
+        Span<byte> decoded = stackalloc byte[Base64Url.GetMaxDecodedLength(length)];
         try
         {
+            if (!Base64Url.TryDecodeFromUtf8(utf8[..length], decoded, out var written))
+            {
+                return false;
+            }
             var reader = new Utf8JsonReader(decoded[..written]);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -84,7 +88,7 @@ internal sealed class JwtRecognizer : Recognizer
             }
             return false;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or FormatException)
         {
             return false;
         }
