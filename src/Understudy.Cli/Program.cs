@@ -50,6 +50,7 @@ internal static class Program
             RecordCommand.Create(),
             SessionsCommand.Create(),
             DemoCommand.Create(),
+            RedactCommand.Create(),
         };
         return root;
     }
