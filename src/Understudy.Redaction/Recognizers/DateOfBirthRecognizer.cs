@@ -13,9 +13,12 @@ namespace Understudy.Redaction.Recognizers;
 /// </summary>
 internal sealed partial class DateOfBirthRecognizer : Recognizer
 {
-    private static readonly string[] ContextWords = ["born", "birth", "dob", "d.o.b", "birthday", "geb.", "geboren", "née", "né ", "naissance", "nacimiento", "fecha de nac"];
+    // ASCII words in one vectorised search; "née"/"né" (the only non-ASCII ones) in a second.
+    private static readonly string[] ContextWords = ["born", "birth", "dob", "d.o.b", "geb.", "geboren", "naissance", "nacimiento", "fecha de nac"];
 
     private static readonly SearchValues<string> Context = SearchValues.Create(ContextWords, StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> NonAsciiContext = SearchValues.Create(["née", "né "], StringComparison.OrdinalIgnoreCase);
 
     private const string Months = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre";
 
@@ -31,13 +34,22 @@ internal sealed partial class DateOfBirthRecognizer : Recognizer
 
     public override void Find(ScanContext context)
     {
+        Find(context, Context);
+        if (context.Text.AsSpan().ContainsAnyExceptInRange('\0', '\u007f'))
+        {
+            Find(context, NonAsciiContext);
+        }
+    }
+
+    private static void Find(ScanContext context, SearchValues<string> words)
+    {
         var text = context.Text;
         var position = 0;
         var scannedTo = 0;
         while (position < text.Length)
         {
             context.CheckDeadline();
-            var found = text.AsSpan(position).IndexOfAny(Context);
+            var found = text.AsSpan(position).IndexOfAny(words);
             if (found < 0)
             {
                 return;
