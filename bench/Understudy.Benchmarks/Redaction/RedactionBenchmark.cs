@@ -93,6 +93,16 @@ internal static class RedactionBenchmark
         var p99Us = Stats.PercentileOfSorted(latencies, 99);
         var maxUs = latencies[^1];
 
+        // Pathological inputs: 1 MB of one repeated fragment, scanned in 64 KiB windows.
+        var pathological = new List<(string Pattern, double Milliseconds, bool FailedClosed)>();
+        foreach (var unit in (string[])["a@", "=-", "1.", "::", "Ab ", "password=", "eyJ.", "4111 ", "-----BEGIN "])
+        {
+            var hostile = string.Concat(Enumerable.Repeat(unit, (1_000_000 / unit.Length) + 1));
+            var watch = Stopwatch.StartNew();
+            var result = engine.Redact(hostile, TextSource.Clipboard);
+            pathological.Add((unit.Trim(), watch.Elapsed.TotalMilliseconds, result.FailedClosed));
+        }
+
         Report.Progress($"scoring {sentences} labelled sentences");
         var corpus = RedactionCorpus.Generate(sentences, seed);
         var score = CorpusEvaluation.Evaluate(engine, corpus);
@@ -108,6 +118,7 @@ internal static class RedactionBenchmark
             ]);
         report.Line($"  spans in the mixed text: {Report.N(spans)}; failed closed: {failed}");
         report.Line($"  each recognizer alone, MB/s (best of 3): {string.Join(", ", breakdown.Select(b => $"{b.Name} {Report.F(b.MegabytesPerSecond, 0)}"))}");
+        report.Line($"  1 MB of one repeated fragment, ms: {string.Join(", ", pathological.Select(p => $"\"{p.Pattern}\" {Report.F(p.Milliseconds, 0)}{(p.FailedClosed ? " (failed closed)" : "")}"))}");
         report.Line();
         report.Line($"labelled corpus: {score.Sentences} sentences (seed {seed}), {score.Overall.Gold} entities; failed closed: {score.FailedClosed}");
         report.Table(
@@ -135,6 +146,7 @@ internal static class RedactionBenchmark
             SpansInMixedText = spans,
             RecognizerMegabytesPerSecond = breakdown.ToDictionary(b => b.Name, b => b.MegabytesPerSecond),
             FailedClosed = failed,
+            PathologicalMilliseconds = pathological.Select(p => new { p.Pattern, p.Milliseconds, p.FailedClosed }),
             Corpus = new
             {
                 score.Sentences,

@@ -119,3 +119,21 @@ public sealed class FailClosedTests
         Assert.Equal(emails.Count + 1, result.Spans.Count);
     }
 }
+
+public sealed class ConcurrencyTests
+{
+    [Fact]
+    public void One_engine_used_from_many_threads_gives_the_sequential_results()
+    {
+        var corpus = Understudy.Redaction.Evaluation.RedactionCorpus.Generate(800, seed: 7);
+        var engine = new TextRedactionEngine(RedactionOptions.Default.WithAction(RedactionAction.Surrogate));
+        var sequential = corpus.Select(s => engine.Redact(s.Text, TextSource.Other)).ToArray();
+        var parallel = new RedactionResult[corpus.Count];
+        Parallel.For(0, corpus.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = engine.Redact(corpus[i].Text, TextSource.Other));
+        for (var i = 0; i < corpus.Count; i++)
+        {
+            Assert.Equal(sequential[i].Text, parallel[i].Text);
+            Assert.Equal(sequential[i].Spans, parallel[i].Spans);
+        }
+    }
+}
