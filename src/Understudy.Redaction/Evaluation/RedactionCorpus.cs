@@ -209,7 +209,7 @@ internal static class RedactionCorpus
         while (builder.Length < targetChars)
         {
             n++;
-            if (n % piiEvery == 0)
+            if (piiEvery > 0 && n % piiEvery == 0)
             {
                 builder.Append(Fill(faker.Random.ArrayElement(PositiveTemplates), faker).Text);
             }
