@@ -8,7 +8,7 @@ namespace Understudy.Redaction.Recognizers;
 /// <summary>
 /// Dates of birth: a real calendar date (year 1900–2099 or two digits) in a common format —
 /// 1985-03-12, 12/03/1985, 12.03.85, 12 March 1985, March 12th, 1985, 12. März 1985 — within
-/// about five words (48 characters) after, or 24 characters before, a context word: born, birth,
+/// about five words after (64 characters) or before (40 characters) a context word: born, birth,
 /// DOB, D.O.B., date of birth, birthday, geb., geboren, née/né. A date without such a word is not one.
 /// </summary>
 internal sealed partial class DateOfBirthRecognizer : Recognizer
@@ -60,7 +60,7 @@ internal sealed partial class DateOfBirthRecognizer : Recognizer
             {
                 continue;
             }
-            var from = Math.Max(scannedTo, Math.Max(0, word - 24));
+            var from = Math.Max(scannedTo, Math.Max(0, word - 40));
             var to = Math.Min(text.Length, word + 64);
             if (to <= from)
             {
@@ -84,7 +84,7 @@ internal sealed partial class DateOfBirthRecognizer : Recognizer
                     context.Add(start, end, EntityTypes.DateOfBirth, Tiers.Format);
                 }
             }
-            scannedTo = Math.Max(scannedTo, to - 16);
+            scannedTo = Math.Max(scannedTo, to - 24);
         }
     }
 
