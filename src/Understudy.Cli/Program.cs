@@ -53,6 +53,7 @@ internal static class Program
             ConsentCommand.Create(),
             StatusCommand.Create(),
             PolicyCommand.Create(),
+            RedactCommand.Create(),
         };
         return root;
     }

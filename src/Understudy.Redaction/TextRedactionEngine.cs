@@ -155,8 +155,17 @@ public sealed class TextRedactionEngine : ITextRedactor
         for (var start = 0; start < text.Length; start += window - overlap)
         {
             var length = Math.Min(window, text.Length - start);
-            all.AddRange(Scan(text, start, length, includePrivateKeys: false));
-            if (start + length >= text.Length)
+            var end = start + length;
+            // A finding that touches an inner window edge may be cut off there; the neighbouring
+            // window, which overlaps this one by more than any such finding, holds it whole.
+            foreach (var candidate in Scan(text, start, length, includePrivateKeys: false))
+            {
+                if ((candidate.End < end || end == text.Length) && (candidate.Start > start || start == 0))
+                {
+                    all.Add(candidate);
+                }
+            }
+            if (end >= text.Length)
             {
                 break;
             }

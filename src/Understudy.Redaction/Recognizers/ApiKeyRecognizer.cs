@@ -20,7 +20,6 @@ internal sealed class ApiKeyRecognizer : Recognizer
         LowerHex,
         SlackBody,
         SendGrid,
-        Base64Plus,
     }
 
     /// <summary>One known token form: its prefix, body alphabet and body length range.</summary>
@@ -175,7 +174,6 @@ internal sealed class ApiKeyRecognizer : Recognizer
         Alphabet.LowerHex => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f',
         Alphabet.SlackBody => char.IsAsciiLetterOrDigit(c) || c is '-' or '/',
         Alphabet.SendGrid => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.',
-        Alphabet.Base64Plus => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=',
         _ => false,
     };
 }

@@ -8,14 +8,17 @@ namespace Understudy.Redaction.Recognizers;
 /// <summary>
 /// Dates of birth: a real calendar date (year 1900–2099 or two digits) in a common format —
 /// 1985-03-12, 12/03/1985, 12.03.85, 12 March 1985, March 12th, 1985, 12. März 1985 — within
-/// about five words (48 characters) after, or 24 characters before, a context word: born, birth,
+/// about five words after (64 characters) or before (40 characters) a context word: born, birth,
 /// DOB, D.O.B., date of birth, birthday, geb., geboren, née/né. A date without such a word is not one.
 /// </summary>
 internal sealed partial class DateOfBirthRecognizer : Recognizer
 {
-    private static readonly string[] ContextWords = ["born", "birth", "dob", "d.o.b", "birthday", "geb.", "geboren", "née", "né ", "naissance", "nacimiento", "fecha de nac"];
+    // ASCII words in one vectorised search; "née"/"né" (the only non-ASCII ones) in a second.
+    private static readonly string[] ContextWords = ["born", "birth", "dob", "d.o.b", "geb.", "geboren", "naissance", "nacimiento", "fecha de nac"];
 
     private static readonly SearchValues<string> Context = SearchValues.Create(ContextWords, StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> NonAsciiContext = SearchValues.Create(["née", "né "], StringComparison.OrdinalIgnoreCase);
 
     private const string Months = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre";
 
@@ -31,13 +34,22 @@ internal sealed partial class DateOfBirthRecognizer : Recognizer
 
     public override void Find(ScanContext context)
     {
+        Find(context, Context);
+        if (context.Text.AsSpan().ContainsAnyExceptInRange('\0', '\u007f'))
+        {
+            Find(context, NonAsciiContext);
+        }
+    }
+
+    private static void Find(ScanContext context, SearchValues<string> words)
+    {
         var text = context.Text;
         var position = 0;
         var scannedTo = 0;
         while (position < text.Length)
         {
             context.CheckDeadline();
-            var found = text.AsSpan(position).IndexOfAny(Context);
+            var found = text.AsSpan(position).IndexOfAny(words);
             if (found < 0)
             {
                 return;
@@ -48,7 +60,7 @@ internal sealed partial class DateOfBirthRecognizer : Recognizer
             {
                 continue;
             }
-            var from = Math.Max(scannedTo, Math.Max(0, word - 24));
+            var from = Math.Max(scannedTo, Math.Max(0, word - 40));
             var to = Math.Min(text.Length, word + 64);
             if (to <= from)
             {
@@ -72,7 +84,7 @@ internal sealed partial class DateOfBirthRecognizer : Recognizer
                     context.Add(start, end, EntityTypes.DateOfBirth, Tiers.Format);
                 }
             }
-            scannedTo = Math.Max(scannedTo, to - 16);
+            scannedTo = Math.Max(scannedTo, to - 24);
         }
     }
 

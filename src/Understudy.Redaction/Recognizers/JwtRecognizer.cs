@@ -24,7 +24,8 @@ internal sealed class JwtRecognizer : Recognizer
             if (start == 0 || !TextChars.IsBase64Url(text[start - 1]))
             {
                 var headerEnd = Skip(text, start);
-                if (TextChars.At(text, headerEnd) == '.' && headerEnd - start <= 2048)
+                // The shortest header with "alg", {"alg":""}, is 14 characters of base64url.
+                if (TextChars.At(text, headerEnd) == '.' && headerEnd - start is >= 14 and <= 2048)
                 {
                     var payloadEnd = Skip(text, headerEnd + 1);
                     if (TextChars.At(text, payloadEnd) == '.' && payloadEnd - headerEnd > 2)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using Understudy.Core.Redaction;
 
 namespace Understudy.Redaction.Recognizers;
@@ -17,11 +18,20 @@ internal sealed class PersonRecognizer : Recognizer
 {
     private const int MaxWords = 4;
 
+    private static readonly SearchValues<char> AsciiUppercase = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
     private static readonly SearchValues<char> Uppercase = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞĆČĐŁŃŒŘŚŠŸŹŻŽ");
 
     private static readonly string[] Titles = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "mme", "mlle", "madame", "monsieur", "señor", "señora", "sr", "sra"];
 
-    private static readonly string[] ContextPhrases = ["dear", "hi", "hello", "hey", "name is", "name:", "i am", "i'm", "signed", "signed:", "signed by", "regards,", "regards", "sincerely,", "sincerely", "thanks,", "cheers,", "best,", "from:", "to:", "cc:", "attn:", "contact:"];
+    private static readonly FrozenSet<string> ContextWords = new[] { "dear", "hi", "hello", "hey", "signed", "regards", "sincerely", "thanks", "cheers", "best", "i'm" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> ColonContextWords = new[] { "name", "signed", "from", "to", "cc", "attn", "contact", "dear", "hi" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ContextLookup = ContextWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ColonContextLookup = ColonContextWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
 
     public override IReadOnlyList<string> Types { get; } = [EntityTypes.Person];
 
@@ -32,11 +42,13 @@ internal sealed class PersonRecognizer : Recognizer
         var text = context.Text;
         var gazetteer = Gazetteer.Shared;
         Span<Word> words = stackalloc Word[MaxWords];
+        // ASCII-only text (most of it) takes the vectorised A–Z search.
+        var uppercase = text.AsSpan().ContainsAnyExceptInRange('\0', '\u007f') ? Uppercase : AsciiUppercase;
         var position = 0;
         while (position < text.Length)
         {
             context.CheckDeadline();
-            var found = text.AsSpan(position).IndexOfAny(Uppercase);
+            var found = text.AsSpan(position).IndexOfAny(uppercase);
             if (found < 0)
             {
                 return;
@@ -230,7 +242,7 @@ internal sealed class PersonRecognizer : Recognizer
 
     private static bool AfterContext(string text, int start)
     {
-        // Skip the separators between the context phrase and the name: spaces, a comma, a newline.
+        // Skip the separators between the context word and the name: spaces, a comma, a newline.
         var i = start;
         var separators = 0;
         while (i > 0 && text[i - 1] is ' ' or '\n' or '\r' or '\t' or ',' && separators < 4)
@@ -242,27 +254,35 @@ internal sealed class PersonRecognizer : Recognizer
         {
             return false;
         }
-        var before = text.AsSpan(Math.Max(0, i - 12), i - Math.Max(0, i - 12));
-        foreach (var phrase in ContextPhrases)
+        var colon = i > 0 && text[i - 1] == ':';
+        var word = PreviousWord(text, colon ? i - 1 : i, out var wordStart);
+        if (word.IsEmpty)
         {
-            if (before.EndsWith(phrase, StringComparison.OrdinalIgnoreCase))
-            {
-                var at = i - phrase.Length;
-                if (at == 0 || !char.IsLetter(text[at - 1]))
-                {
-                    return true;
-                }
-            }
+            return false;
         }
-        // "regards," / "Cheers," with the comma consumed above.
-        var trimmed = text.AsSpan(0, i);
-        foreach (var phrase in (ReadOnlySpan<string>)["regards", "sincerely", "thanks", "cheers", "best"])
+        if ((colon ? ColonContextLookup : ContextLookup).Contains(word))
         {
-            if (trimmed.EndsWith(phrase, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
+            return true;
         }
-        return false;
+        // Two-word phrases: "name is", "I am", "signed by".
+        var second = PreviousWord(text, wordStart > 0 && text[wordStart - 1] == ' ' ? wordStart - 1 : -1, out _);
+        return (word.Equals("is", StringComparison.OrdinalIgnoreCase) && second.Equals("name", StringComparison.OrdinalIgnoreCase))
+            || (word.Equals("am", StringComparison.OrdinalIgnoreCase) && second.Equals("i", StringComparison.OrdinalIgnoreCase))
+            || (word.Equals("by", StringComparison.OrdinalIgnoreCase) && second.Equals("signed", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The letters (and apostrophes) that end at <paramref name="end"/>; empty when none or when <paramref name="end"/> is negative.</summary>
+    private static ReadOnlySpan<char> PreviousWord(string text, int end, out int start)
+    {
+        start = end;
+        if (end <= 0)
+        {
+            return [];
+        }
+        while (start > 0 && end - start < 12 && (char.IsLetter(text[start - 1]) || text[start - 1] == '\''))
+        {
+            start--;
+        }
+        return start > 0 && char.IsLetterOrDigit(text[start - 1]) ? [] : text.AsSpan(start, end - start);
     }
 }

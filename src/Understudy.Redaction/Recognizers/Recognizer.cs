@@ -62,8 +62,6 @@ internal sealed class ScanContext(string text, RedactionOptions options, long de
             throw new ScanTimeoutException();
         }
     }
-
-    public TimeSpan Remaining => Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadlineTimestamp) is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
 }
 
 internal sealed class ScanTimeoutException : Exception

@@ -28,4 +28,17 @@ public sealed class CorpusTests(ITestOutputHelper output)
         }
         Assert.True(score.Overall.F2 >= 0.90, $"overall F2 {score.Overall.F2:0.000}");
     }
+
+    [Fact]
+    public void Ordinary_prose_yields_almost_nothing()
+    {
+        // 300k characters of Bogus reviews and phrases without any planted PII.
+        var text = RedactionCorpus.MixedText(300_000, seed: 5, piiEvery: int.MaxValue);
+        var result = new TextRedactionEngine().Redact(text, TextSource.Other);
+        Assert.False(result.FailedClosed);
+        var byType = result.Spans.GroupBy(s => s.Type).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(string.Join(", ", byType.Select(pair => $"{pair.Key} {pair.Value}")));
+        Assert.True(byType.Keys.All(type => type == EntityTypes.Person), string.Join(", ", byType.Keys));
+        Assert.True(byType.GetValueOrDefault(EntityTypes.Person) <= 30, $"{byType.GetValueOrDefault(EntityTypes.Person)} names in prose");
+    }
 }

@@ -119,3 +119,41 @@ public sealed class FailClosedTests
         Assert.Equal(emails.Count + 1, result.Spans.Count);
     }
 }
+
+public sealed class WindowEdgeTests
+{
+    [Theory]
+    [InlineData("jane.doe@mail.example.com", "EMAIL_ADDRESS")]
+    [InlineData("4111 1111 1111 1111", "CREDIT_CARD")]
+    [InlineData("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", "API_KEY")]
+    [InlineData("DE89 3704 0044 0532 0130 00", "IBAN_CODE")]
+    public void A_finding_across_a_window_edge_is_found_whole(string value, string type)
+    {
+        var engine = new TextRedactionEngine(new RedactionOptions { MaxInputLength = 4096 });
+        for (var cut = 1; cut < value.Length; cut += 3)
+        {
+            var text = new string('x', 4096 - cut) + " " + value + " " + new string('y', 6000);
+            var start = text.IndexOf(value, StringComparison.Ordinal);
+            var result = engine.Redact(text, TextSource.Clipboard);
+            Assert.Equal([new RedactedSpan(start, start + value.Length, type, $"<{type}>")], result.Spans);
+        }
+    }
+}
+
+public sealed class ConcurrencyTests
+{
+    [Fact]
+    public void One_engine_used_from_many_threads_gives_the_sequential_results()
+    {
+        var corpus = Understudy.Redaction.Evaluation.RedactionCorpus.Generate(800, seed: 7);
+        var engine = new TextRedactionEngine(RedactionOptions.Default.WithAction(RedactionAction.Surrogate));
+        var sequential = corpus.Select(s => engine.Redact(s.Text, TextSource.Other)).ToArray();
+        var parallel = new RedactionResult[corpus.Count];
+        Parallel.For(0, corpus.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = engine.Redact(corpus[i].Text, TextSource.Other));
+        for (var i = 0; i < corpus.Count; i++)
+        {
+            Assert.Equal(sequential[i].Text, parallel[i].Text);
+            Assert.Equal(sequential[i].Spans, parallel[i].Spans);
+        }
+    }
+}
