@@ -1,5 +1,6 @@
 using Understudy.Benchmarks.Accessibility;
 using Understudy.Benchmarks.Common;
+using Understudy.Benchmarks.FrameRedaction;
 using Understudy.Benchmarks.Frames;
 using Understudy.Benchmarks.Idle;
 using Understudy.Benchmarks.Input;
@@ -31,6 +32,8 @@ internal static class Program
                   The published 'understudy record' under a click-and-type workload on the demo form: MB/h on disk, CPU and RSS of the process, with frames and input only (starts its own 1920x1080 desktop).
           elements [--clicks 220] [--idle-seconds 10] [--json]
                   Element lookup latency on button press and idle CPU of the accessibility thread (starts its own virtual desktop).
+          frame-redaction [--repeats 10] [--scales 1,2] [--json]
+                  Cost of redacting one 1920x1080 frame, one thread: accessibility boxes only, and OCR (real tesseract) of an 800x600 window and of the whole screen (no display needed).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -54,6 +57,7 @@ internal static class Program
                 "frames" => FramesBenchmark.Run(new Args(rest)),
                 "recorder" => RecorderBenchmark.Run(new Args(rest)),
                 "elements" => ElementsBenchmark.Run(new Args(rest)),
+                "frame-redaction" => FrameRedactionBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }
@@ -64,6 +68,11 @@ internal static class Program
             return 2;
         }
         catch (BenchmarkFailedException ex)
+        {
+            Console.Error.WriteLine($"benchmarks: {ex.Message}");
+            return 1;
+        }
+        catch (Understudy.Ocr.OcrUnavailableException ex)
         {
             Console.Error.WriteLine($"benchmarks: {ex.Message}");
             return 1;
