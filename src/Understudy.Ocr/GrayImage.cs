@@ -67,4 +67,52 @@ internal static class GrayImage
 
     private static byte Luma(ReadOnlySpan<byte> row, int offset) =>
         (byte)(((row[offset] * 29) + (row[offset + 1] * 150) + (row[offset + 2] * 77) + 128) >> 8);
+
+    /// <summary>
+    /// Paints each of <paramref name="rects"/> (screen coordinates) in a gray image of
+    /// <paramref name="region"/> scaled by <paramref name="scale"/> with the most common value just
+    /// outside its border, so that it reads as background rather than as a box.
+    /// </summary>
+    public static void Blank(Span<byte> gray, int width, int height, Rect region, double scale, IReadOnlyList<Rect> rects)
+    {
+        Span<int> histogram = stackalloc int[256];
+        foreach (var rect in rects)
+        {
+            var x0 = Math.Clamp((int)Math.Floor((rect.X - region.X) * scale), 0, width);
+            var y0 = Math.Clamp((int)Math.Floor((rect.Y - region.Y) * scale), 0, height);
+            var x1 = Math.Clamp((int)Math.Ceiling((rect.X + rect.Width - region.X) * scale), 0, width);
+            var y1 = Math.Clamp((int)Math.Ceiling((rect.Y + rect.Height - region.Y) * scale), 0, height);
+            if (x1 <= x0 || y1 <= y0)
+            {
+                continue;
+            }
+            histogram.Clear();
+            var ox0 = Math.Max(0, x0 - 1);
+            var ox1 = Math.Min(width - 1, x1);
+            var oy0 = Math.Max(0, y0 - 1);
+            var oy1 = Math.Min(height - 1, y1);
+            for (var x = ox0; x <= ox1; x++)
+            {
+                histogram[gray[(oy0 * width) + x]]++;
+                histogram[gray[(oy1 * width) + x]]++;
+            }
+            for (var y = oy0; y <= oy1; y++)
+            {
+                histogram[gray[(y * width) + ox0]]++;
+                histogram[gray[(y * width) + ox1]]++;
+            }
+            var background = 0;
+            for (var v = 1; v < 256; v++)
+            {
+                if (histogram[v] > histogram[background])
+                {
+                    background = v;
+                }
+            }
+            for (var y = y0; y < y1; y++)
+            {
+                gray.Slice((y * width) + x0, x1 - x0).Fill((byte)background);
+            }
+        }
+    }
 }

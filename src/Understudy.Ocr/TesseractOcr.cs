@@ -91,7 +91,15 @@ public sealed unsafe class TesseractOcr : IDisposable
     /// As <see cref="Recognize(ReadOnlySpan{byte}, ScreenSize, Rect)"/>, and stops tesseract after
     /// <paramref name="timeout"/>: throws <see cref="OcrTimeoutException"/> then (a partial result is never returned).
     /// </summary>
-    public IReadOnlyList<OcrWord> Recognize(ReadOnlySpan<byte> bgra, ScreenSize size, Rect region, TimeSpan? timeout)
+    public IReadOnlyList<OcrWord> Recognize(ReadOnlySpan<byte> bgra, ScreenSize size, Rect region, TimeSpan? timeout) =>
+        Recognize(bgra, size, region, timeout, null);
+
+    /// <summary>
+    /// As <see cref="Recognize(ReadOnlySpan{byte}, ScreenSize, Rect, TimeSpan?)"/>, with the
+    /// <paramref name="exclude"/> rectangles (screen coordinates) painted over with the colour
+    /// around them before recognition: text known from elsewhere costs no OCR time and yields no words.
+    /// </summary>
+    public IReadOnlyList<OcrWord> Recognize(ReadOnlySpan<byte> bgra, ScreenSize size, Rect region, TimeSpan? timeout, IReadOnlyList<Rect>? exclude)
     {
         ObjectDisposedException.ThrowIf(_api == 0, this);
         if (size.Width <= 0 || size.Height <= 0 || bgra.Length < (long)size.Width * size.Height * 4)
@@ -111,6 +119,10 @@ public sealed unsafe class TesseractOcr : IDisposable
             _gray = GC.AllocateUninitializedArray<byte>(length);
         }
         GrayImage.Convert(bgra, size, clipped, _gray, width, height);
+        if (exclude is { Count: > 0 })
+        {
+            GrayImage.Blank(_gray.AsSpan(0, length), width, height, clipped, scale, exclude);
+        }
         var started = Environment.TickCount64;
         fixed (byte* gray = _gray)
         {

@@ -39,6 +39,7 @@ internal static class FrameRedactionBenchmark
             var frameRedactor = new FrameTextRedactor(redactor, ocr, Options());
             cases.Add(Measure($"OCR of one 800x600 window, scale {scale}", "ocr_window", scale, repeats, form, frameRedactor, [], [form.Window]));
             cases.Add(Measure($"OCR of the whole screen, scale {scale}", "ocr_screen", scale, repeats, form, frameRedactor, [], [whole]));
+            cases.Add(Measure($"accessibility + OCR of the rest of the screen, scale {scale}", "a11y_then_ocr_screen", scale, repeats, form, frameRedactor, form.Texts, [whole]));
         }
 
         report.Line();

@@ -10,8 +10,8 @@ namespace Understudy.Frames.Redaction;
 /// Masks the text a recognizer flags on a screen, with solid fills (never blur). Accessibility
 /// texts first: each is redacted and each flagged span is filled over its char boxes (one union
 /// per line of the text) or over the element's bounds. Then, when OCR regions are given, the
-/// screen there is OCR'd, words already covered by an accessibility text are left out, the rest
-/// are rebuilt into rows, each row is redacted and the words a span touches are filled.
+/// screen there is OCR'd with the accessibility texts' bounds blanked out (and any word centred in
+/// one left out), the rest are rebuilt into rows, each row is redacted and the words a span touches are filled.
 /// <para>
 /// Fail closed: if the whole job takes longer than <see cref="FrameRedactionOptions.Timeout"/>,
 /// or anything throws, the verdict is <see cref="FrameVerdict.Drop"/> and the buffer is filled
@@ -71,6 +71,8 @@ public sealed class FrameTextRedactor
                 {
                     return Drop(bgra, size, run, clock, "OCR regions were given but there is no OCR engine");
                 }
+                // Text the accessibility tree gave is not read again: blanked before OCR, and any word centred in it is left out.
+                var known = texts.Count == 0 ? null : texts.Select(t => t.Bounds).ToList();
                 foreach (var region in ocrRegions)
                 {
                     var left = _options.Timeout - clock.Elapsed;
@@ -82,7 +84,7 @@ public sealed class FrameTextRedactor
                     IReadOnlyList<OcrWord> words;
                     try
                     {
-                        words = _ocr.Recognize(bgra, size, region, left);
+                        words = _ocr.Recognize(bgra, size, region, left, known);
                     }
                     catch (OcrTimeoutException)
                     {
@@ -144,7 +146,6 @@ public sealed class FrameTextRedactor
 
     private void RedactOcrWords(Span<byte> bgra, ScreenSize size, IReadOnlyList<OcrWord> words, IReadOnlyList<AccessibleText> texts, Run run)
     {
-        // Text the accessibility tree already gave has been redacted from its own string.
         var uncovered = texts.Count == 0 ? words : words.Where(w => !texts.Any(t => Contains(t.Bounds, Center(w.Bounds)))).ToList();
         run.OcrWords += uncovered.Count;
         foreach (var line in OcrLines.Build(uncovered))

@@ -104,6 +104,16 @@ public sealed class TesseractOcrTests
     }
 
     [Fact]
+    public void Excluded_rectangles_are_not_read()
+    {
+        var screen = Form();
+        using var ocr = new TesseractOcr();
+        var words = ocr.Recognize(screen.Pixels, screen.Size, new Rect(0, 0, screen.Size.Width, screen.Size.Height), null, [new Rect(15, 15, 300, 26)]);
+        Assert.DoesNotContain(words, w => w.Text.Contains('@', StringComparison.Ordinal) || w.Text == "Email:");
+        Assert.Contains(words, w => w.Text == "Card");
+    }
+
+    [Fact]
     public void Text_covered_by_accessibility_is_not_redacted_again_from_ocr()
     {
         var screen = Form();
