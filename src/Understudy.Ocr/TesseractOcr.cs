@@ -20,6 +20,7 @@ public sealed unsafe class TesseractOcr : IDisposable
     private readonly OcrOptions _options;
     private nint _api;
     private byte[] _gray = [];
+    private int _busy;
 
     /// <summary>Loads tesseract and its language data. Throws <see cref="OcrUnavailableException"/> when either is missing.</summary>
     public TesseractOcr(OcrOptions? options = null)
@@ -102,6 +103,23 @@ public sealed unsafe class TesseractOcr : IDisposable
     public IReadOnlyList<OcrWord> Recognize(ReadOnlySpan<byte> bgra, ScreenSize size, Rect region, TimeSpan? timeout, IReadOnlyList<Rect>? exclude)
     {
         ObjectDisposedException.ThrowIf(_api == 0, this);
+        // Two threads in one tesseract handle corrupt each other's results: refuse rather than misread.
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+        {
+            throw new InvalidOperationException("a TesseractOcr is used by two threads at once; create one per thread");
+        }
+        try
+        {
+            return RecognizeAlone(bgra, size, region, timeout, exclude);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private IReadOnlyList<OcrWord> RecognizeAlone(ReadOnlySpan<byte> bgra, ScreenSize size, Rect region, TimeSpan? timeout, IReadOnlyList<Rect>? exclude)
+    {
         if (size.Width <= 0 || size.Height <= 0 || bgra.Length < (long)size.Width * size.Height * 4)
         {
             throw new ArgumentException($"the buffer holds {bgra.Length} bytes, less than a {size.Width}x{size.Height} B,G,R,A screen", nameof(bgra));
