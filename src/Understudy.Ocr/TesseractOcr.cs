@@ -9,7 +9,7 @@ namespace Understudy.Ocr;
 /// Words on the screen, through libtesseract's C API. <b>Not thread-safe</b>: tesseract's base API
 /// keeps the image, the layout and the results of the last call in the handle, so an instance
 /// belongs to one thread at a time (create one per worker thread; creating one loads the language
-/// model, ~30 MB and tens of milliseconds, so keep it). Never logs or prints what it read.
+/// model, 4 MB on disk and 50–85 ms measured, so keep it). Never logs or prints what it read.
 /// </summary>
 public sealed unsafe class TesseractOcr : IDisposable
 {
