@@ -1,5 +1,6 @@
 using Understudy.Benchmarks.Accessibility;
 using Understudy.Benchmarks.Common;
+using Understudy.Benchmarks.FrameRedaction;
 using Understudy.Benchmarks.Frames;
 using Understudy.Benchmarks.Idle;
 using Understudy.Benchmarks.Input;
@@ -34,6 +35,8 @@ internal static class Program
                   Element lookup latency on button press and idle CPU of the accessibility thread (starts its own virtual desktop).
           redaction [--mb 8] [--runs 7] [--chunks 20000] [--sentences 2000] [--seed N] [--json]
                   Text redaction: single-thread MB/s on mixed text, µs per typed chunk, precision/recall/F2 per type on the labelled corpus (build with -c Release).
+          frame-redaction [--repeats 10] [--scales 1,2] [--json]
+                  Cost of redacting one 1920x1080 frame, one thread: accessibility boxes only, and OCR (real tesseract) of an 800x600 window and of the whole screen (no display needed).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -58,6 +61,7 @@ internal static class Program
                 "recorder" => RecorderBenchmark.Run(new Args(rest)),
                 "elements" => ElementsBenchmark.Run(new Args(rest)),
                 "redaction" => RedactionBenchmark.Run(new Args(rest)),
+                "frame-redaction" => FrameRedactionBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }
@@ -68,6 +72,11 @@ internal static class Program
             return 2;
         }
         catch (BenchmarkFailedException ex)
+        {
+            Console.Error.WriteLine($"benchmarks: {ex.Message}");
+            return 1;
+        }
+        catch (Understudy.Ocr.OcrUnavailableException ex)
         {
             Console.Error.WriteLine($"benchmarks: {ex.Message}");
             return 1;
