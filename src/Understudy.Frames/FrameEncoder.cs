@@ -218,7 +218,8 @@ internal sealed class FrameJob
 
     public required ScreenSize Size { get; init; }
 
-    public required ulong ContentHash { get; init; }
+    /// <summary>Identifies the pixels; recomputed when the privacy masks change them.</summary>
+    public required ulong ContentHash { get; set; }
 
     public required long GrabbedMonoNs { get; init; }
 

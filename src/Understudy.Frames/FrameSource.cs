@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.IO.Hashing;
 using Understudy.Core.Capture;
+using Understudy.Core.Guards;
 using Understudy.Core.Model;
 using Understudy.Frames.Masking;
 
@@ -62,15 +64,25 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private long _lastScrollMonoNs = long.MinValue / 2;
 
     private readonly Func<IFrameMasker>? _maskerFactory;
+    private readonly SensitiveRegions? _privacy;
     private IFrameMasker? _masker;
+    private long _framesLostPrivacy;
+
+    /// <summary>Longest an encoder waits for the privacy guard to judge the typing a frame may show.</summary>
+    public static readonly TimeSpan PrivacyWait = TimeSpan.FromSeconds(5);
 
     /// <param name="maskerFactory">
     /// Masks each grab in place before it enters the ring (scope and sensitive fields), so that no
     /// unmasked screen is ever hashed, encoded or stored. Created on <see cref="Start"/> and used on the grab thread.
     /// </param>
-    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock, Func<IFrameMasker>? maskerFactory = null)
+    /// <param name="privacy">
+    /// The guard's regions and watermark: a frame is encoded only once the typing it may show has
+    /// been judged, and then with the fields the guard found sensitive or redacted filled.
+    /// </param>
+    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock, Func<IFrameMasker>? maskerFactory = null, SensitiveRegions? privacy = null)
     {
         _maskerFactory = maskerFactory;
+        _privacy = privacy;
         ArgumentNullException.ThrowIfNull(grabberFactory);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -102,6 +114,9 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
 
     /// <summary>Frames lost because the encoders were behind (the waiting queue was full).</summary>
     public long FramesLostEncoderBehind => Interlocked.Read(ref _framesLostEncoderBehind);
+
+    /// <summary>Frames dropped because typing they might show could not be judged in time, in a field of unknown bounds.</summary>
+    public long FramesLostPrivacy => Interlocked.Read(ref _framesLostPrivacy);
 
     /// <summary>Grabs taken into the ring so far (tests wait on it).</summary>
     public long GrabsCompleted => Interlocked.Read(ref _grabsCompleted);
@@ -295,7 +310,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
             catch (Exception)
 #pragma warning restore CA1031
             {
-                PixelMask.FillAll(pixels, size);
+                PixelMask.FillAll(pixels, size, _options.MaskFill);
             }
         }
         var grabbedAt = _clock.MonoNs;
@@ -448,6 +463,11 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
             Interlocked.Decrement(ref _waitingJobs);
             try
             {
+                if (!MaskForPrivacy(job))
+                {
+                    LoseFrames(job.Consumers.Count, ref _framesLostPrivacy);
+                    continue;
+                }
                 var stored = _encoder.Store(job);
                 Interlocked.Add(ref _bytesStored, stored.BytesWritten);
                 foreach (var (seq, role) in job.Consumers)
@@ -468,6 +488,42 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
                 ReturnPixels(job);
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until the guard has judged the typing up to the frame's grab, then fills the regions it
+    /// asks to hide. False when the frame must be dropped instead.
+    /// </summary>
+    private bool MaskForPrivacy(FrameJob job)
+    {
+        if (_privacy is not { } privacy)
+        {
+            return true;
+        }
+        // While stopping, the guard's last decisions come after the sources stop: do not wait for them.
+        var pending = privacy.WaitDecided(job.GrabbedMonoNs, _stopping ? TimeSpan.Zero : PrivacyWait);
+        if (pending is null)
+        {
+            return false;
+        }
+        var size = job.Size;
+        var pixels = job.Pixels.AsSpan(0, size.Width * size.Height * 4);
+        var filled = false;
+        foreach (var region in privacy.Snapshot())
+        {
+            PixelMask.Fill(pixels, size, region.ScreenBounds, _options.MaskFill);
+            filled = true;
+        }
+        foreach (var field in pending)
+        {
+            PixelMask.Fill(pixels, size, field, _options.MaskFill);
+            filled = true;
+        }
+        if (filled)
+        {
+            job.ContentHash = XxHash3.HashToUInt64(pixels);
+        }
+        return true;
     }
 
     private long _framesLostNoHistory;

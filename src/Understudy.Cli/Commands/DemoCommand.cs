@@ -94,7 +94,7 @@ internal static class DemoCommand
         {
             try
             {
-                result = RecordingRun.Run(backend, store, AppScope.FromAllowList([FormClass]), new RecorderOptions { Task = "Enter a lunch expense" }, ObservationSettings.Default, stop.Token, _ => started.Set());
+                result = RecordingRun.Run(backend, store, RecordingPolicySetup.Build(null, [FormClass]).Safeguards, new RecorderOptions { Task = "Enter a lunch expense" }, ObservationSettings.Default, stop.Token, _ => started.Set());
             }
             catch (Exception ex)
             {

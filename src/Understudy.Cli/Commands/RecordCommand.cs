@@ -5,6 +5,8 @@ using Understudy.Cli.Recording;
 using Understudy.Core.Capture;
 using Understudy.Core.Pipeline;
 using Understudy.Platform.X11;
+using Understudy.Policy.Consent;
+using Understudy.Storage;
 
 namespace Understudy.Cli.Commands;
 
@@ -14,9 +16,10 @@ internal static class RecordCommand
     public static Command Create()
     {
         var data = CommonOptions.Data();
+        var policy = new Option<string?>("--policy") { Description = "The recording policy (YAML or JSON): allowed and denied apps, redaction, frames, retention", HelpName = "FILE" };
         var allowApp = new Option<string[]>("--allow-app")
         {
-            Description = "Record only while this application (WM_CLASS class or instance) is in front; repeatable. Without it every application is recorded.",
+            Description = "Without a policy: record only while this application (WM_CLASS class or instance) is in front; repeatable. '*' records every application (testing only).",
             HelpName = "CLASS",
             Arity = ArgumentArity.ZeroOrMore,
         };
@@ -31,10 +34,11 @@ internal static class RecordCommand
 
         var command = new Command("record", "Record input, the active application, the elements acted on and keyframes into a new encrypted session")
         {
-            data, allowApp, duration, task, display, noAccessibility, noFrames, frameFormat, frameQuality, frameScale,
+            data, policy, allowApp, duration, task, display, noAccessibility, noFrames, frameFormat, frameQuality, frameScale,
         };
         command.SetAction(parse => Run(
             parse.GetValue(data),
+            parse.GetValue(policy),
             parse.GetValue(allowApp) ?? [],
             parse.GetValue(duration),
             parse.GetValue(task),
@@ -48,31 +52,28 @@ internal static class RecordCommand
         return command;
     }
 
-    private static int Run(string? dataOption, string[] allowApps, double? durationSeconds, string? task, string? displayName, ObservationSettings observation)
+    private static int Run(string? dataOption, string? policyPath, string[] allowApps, double? durationSeconds, string? task, string? displayName, ObservationSettings observation)
     {
         if (durationSeconds is { } seconds && (double.IsNaN(seconds) || seconds <= 0 || seconds > 7 * 24 * 3600))
         {
             throw new UsageException($"--duration: expected a number of seconds between 0 and 604800, got {seconds}");
         }
-        AppScope scope;
-        try
-        {
-            scope = AppScope.FromAllowList(allowApps);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException($"--allow-app: {ex.Message}");
-        }
         if (task is not null && (task.Length == 0 || task.Length > 1000))
         {
             throw new UsageException("--task: expected 1 to 1000 characters");
         }
+        var (safeguards, recordingPolicy) = RecordingPolicySetup.Build(policyPath, allowApps);
+        if (!recordingPolicy.Frames.Enabled)
+        {
+            observation = observation with { Frames = false };
+        }
 
         using var backend = X11DesktopBackend.Open(displayName);
         var store = StoreAccess.Open(dataOption, create: true);
-        if (scope.AllowsAll)
+        var consent = new ConsentStore(store.DataDirectoryPath);
+        if (!consent.IsCurrent)
         {
-            ErrorReporter.Warn("no --allow-app given: every application in front will be recorded");
+            throw new UsageException($"recording needs your consent to the current notice (version {ConsentNotice.Version}): read it with 'understudy consent show', then run 'understudy consent accept' (data directory {store.DataDirectoryPath})");
         }
 
         using var stop = new CancellationTokenSource();
@@ -93,11 +94,12 @@ internal static class RecordCommand
         var result = RecordingRun.Run(
             backend,
             store,
-            scope,
+            safeguards,
             new RecorderOptions { Task = task },
             observation,
             stop.Token,
-            id => Console.Error.WriteLine($"understudy: recording session {id} on {backend.Name} {backend.Screen.Width}x{backend.Screen.Height}; Ctrl+C stops"));
+            id => Console.Error.WriteLine($"understudy: recording session {id} on {backend.Name} {backend.Screen.Width}x{backend.Screen.Height}; {safeguards.PauseHotkey} pauses, Ctrl+C stops"),
+            new RecorderStatusFile(store.DataDirectoryPath));
 
         Console.Out.WriteLine(result.SessionId);
         var outcome = result.Outcome;

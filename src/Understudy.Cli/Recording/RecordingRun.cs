@@ -1,6 +1,9 @@
 using Understudy.Cli.Infrastructure;
 using Understudy.Core.Capture;
+using Understudy.Core.Guards;
 using Understudy.Core.Pipeline;
+using Understudy.Frames.Masking;
+using Understudy.Platform.X11.Indicator;
 using Understudy.Frames;
 using Understudy.Platform.X11;
 using Understudy.Storage;
@@ -23,14 +26,19 @@ internal static class RecordingRun
     public static RecordingResult Run(
         IDesktopBackend backend,
         SessionStore store,
-        IScopeRules scope,
+        Safeguards safeguards,
         RecorderOptions options,
         ObservationSettings observation,
         CancellationToken stop,
-        Action<string>? onStarted = null)
+        Action<string>? onStarted = null,
+        RecorderStatusFile? statusFile = null)
     {
         // Raw input lives in this process's memory until it is encrypted: it must never land in a core file.
         ProcessHardening.ForbidCoreDumps();
+        var scope = safeguards.Scope;
+        var pause = new PauseSwitch();
+        // The person sees that recording is on, and can pause it, before anything is recorded.
+        using var indicator = safeguards.Indicator && backend is X11DesktopBackend x11 ? StartIndicator(x11, pause, safeguards) : null;
         SessionWriter writer;
         try
         {
@@ -44,10 +52,15 @@ internal static class RecordingRun
             throw new CommandFailedException($"cannot create a session: {ex.Message}");
         }
 
+        var sensitiveRegions = new SensitiveRegions();
         using var input = backend.CreateInputSource(new InputSourceOptions());
         using var window = backend.CreateWindowSource();
         using var accessibility = observation.Accessibility ? TryCreateAccessibility(backend, observation.AccessibilityOptions) : null;
-        using var frames = observation.Frames ? new FrameSource(backend.CreateScreenGrabber, observation.FrameOptions, writer.Blobs, SystemClock.Instance) : null;
+        var frameOptions = observation.FrameOptions with { MaskFill = safeguards.FrameFill };
+        using var frames = observation.Frames
+            ? new FrameSource(backend.CreateScreenGrabber, frameOptions, writer.Blobs, SystemClock.Instance,
+                () => new ScopeFrameMasker(backend.CreateWindowLayoutProbe(), scope, sensitiveRegions, safeguards.FrameFill), sensitiveRegions)
+            : null;
         List<ICaptureSource> sources = [window, input];
         if (accessibility is not null)
         {
@@ -57,7 +70,8 @@ internal static class RecordingRun
         {
             sources.Add(frames);
         }
-        var recorder = new Recorder(sources, new ScopeGate(scope), new SessionEventWriter(writer), options, SystemClock.Instance);
+        var guard = new PrivacyGuard(safeguards.Redactor, safeguards.SensitiveFields, safeguards.Guard, accessibility as IElementLookupProgress, sensitiveRegions);
+        var recorder = new Recorder(sources, new ScopeGate(scope, pause), new SessionEventWriter(writer), options with { Pause = pause }, SystemClock.Instance, guard);
         recorder.CaptureStarted += () =>
         {
             var accessible = accessibility is IOptionalCaptureSource optional ? optional.Available : accessibility is not null;
@@ -67,6 +81,7 @@ internal static class RecordingRun
             }
             onStarted?.Invoke(writer.Id);
         };
+        var status = statusFile is null ? null : new StatusReporter(statusFile, writer.Id, safeguards, pause);
 
         RecordingOutcome outcome;
         try
@@ -78,12 +93,29 @@ internal static class RecordingRun
             TryClose(writer, new SessionEndInfo("error", 0));
             throw;
         }
+        finally
+        {
+            status?.Dispose();
+        }
 
         var (closed, closeError) = TryClose(writer, new SessionEndInfo(outcome.EndReasonName, outcome.DroppedInput));
         return new RecordingResult(writer.Id, outcome, closed, closeError)
         {
             FramesLost = frames is null ? default : (frames.FramesLost, frames.FramesLostNoHistory, frames.FramesLostEncoderBehind),
         };
+    }
+
+    private static RecordingIndicator StartIndicator(X11DesktopBackend backend, PauseSwitch pause, Safeguards safeguards)
+    {
+        try
+        {
+            return RecordingIndicator.Start(backend.DisplayName, pause, safeguards.PauseHotkey);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CaptureUnavailableException)
+        {
+            // Recording without the person being able to see and pause it is not allowed.
+            throw new UsageException($"cannot show the recording indicator: {ex.Message}");
+        }
     }
 
     private static SessionCapabilities Capabilities(IDesktopBackend backend, ObservationSettings observation, bool accessibility) => new(
@@ -133,6 +165,58 @@ internal static class RecordingRun
         finally
         {
             writer.Dispose();
+        }
+    }
+}
+
+/// <summary>Keeps <c>recorder.json</c> true while recording: written at start and on every pause and resume, cleared at the end.</summary>
+internal sealed class StatusReporter : IDisposable
+{
+    private readonly RecorderStatusFile _file;
+    private readonly PauseSwitch _pause;
+    private readonly Lock _gate = new();
+    private RecorderStatus _status;
+
+    public StatusReporter(RecorderStatusFile file, string sessionId, Safeguards safeguards, PauseSwitch pause)
+    {
+        _file = file;
+        _pause = pause;
+        _status = new RecorderStatus(Environment.ProcessId, sessionId, DateTimeOffset.UtcNow, false, null, safeguards.PolicyName, safeguards.PolicyHash);
+        Write();
+        pause.Changed += OnPause;
+    }
+
+    private void OnPause(bool paused)
+    {
+        lock (_gate)
+        {
+            _status = _status with { Paused = paused, PausedSince = paused ? DateTimeOffset.UtcNow : null };
+            Write();
+        }
+    }
+
+    private void Write()
+    {
+        try
+        {
+            _file.Write(_status);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageException)
+        {
+            ErrorReporter.Warn($"could not update the status file: {ex.Message}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _pause.Changed -= OnPause;
+        try
+        {
+            _file.Clear(Environment.ProcessId);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageException)
+        {
+            ErrorReporter.Warn($"could not clear the status file: {ex.Message}");
         }
     }
 }

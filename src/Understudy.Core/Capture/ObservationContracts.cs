@@ -97,6 +97,9 @@ public sealed record FrameOptions
     /// <summary>More slots, up to 8, as long as the ring stays within this many bytes (32 MiB: 4 screens at 1920×1080, 8 at 1280×800).</summary>
     public long RingBudgetBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>Solid fill of masked regions, as stored bytes B,G,R,A (a dark grey by default). Never blur.</summary>
+    public uint MaskFill { get; init; } = 0xFF202020;
+
     /// <summary>Threads that encode frames; the grab thread never encodes.</summary>
     public int EncodeWorkers { get; init; } = 1;
 }

@@ -64,6 +64,13 @@ public sealed class PrivacyGuard
     private FieldKnowledge _field = FieldKnowledge.Unknown;
     private long _windowId;
     private Rect? _windowBounds;
+    private Rect? _fieldBounds;
+
+    // The last event that may have moved the keyboard focus (focus change, click, Tab): the pieces
+    // typed since then went to one field.
+    private long _fieldBoundarySeq = -1;
+    private long _horizonNs = long.MinValue;
+    private readonly List<Rect?> _pendingFields = [];
 
     // Keys pressed in pieces already released: their releases must not reveal the key either.
     private readonly Dictionary<int, bool> _releasedPieceKeys = [];
@@ -88,6 +95,19 @@ public sealed class PrivacyGuard
     public long SensitivePieces { get; private set; }
 
     public long TextsRedacted { get; private set; }
+
+    /// <summary>
+    /// The recorder has handed over every event up to <paramref name="monoNs"/> (its ordering
+    /// window has passed): typing before then is known, which lets frames up to then be judged.
+    /// </summary>
+    public void Observe(long monoNs)
+    {
+        if (monoNs > _horizonNs)
+        {
+            _horizonNs = monoNs;
+        }
+        PublishWatermark();
+    }
 
     /// <summary>Events currently held in memory.</summary>
     public int HeldCount => _held.Count;
@@ -126,6 +146,8 @@ public sealed class PrivacyGuard
             case FocusPayload focus:
                 CloseOpen(nowNs);
                 _field = FieldKnowledge.Unknown;
+                _fieldBounds = null;
+                _fieldBoundarySeq = recorded.Seq;
                 _windowId = focus.WindowId;
                 _windowBounds = focus.Bounds;
                 if (focus.Title is { } title)
@@ -164,9 +186,15 @@ public sealed class PrivacyGuard
             case ButtonPayload { IsDown: true }:
                 CloseOpen(nowNs);
                 _field = FieldKnowledge.Unknown;
+                _fieldBounds = null;
+                _fieldBoundarySeq = recorded.Seq;
                 break;
             case KeyPayload { IsDown: true } key:
                 piece = OnKeyDown(recorded, key, nowNs);
+                if (key.Key is "Tab" or "ISO_Left_Tab")
+                {
+                    _fieldBoundarySeq = recorded.Seq;
+                }
                 break;
             case KeyPayload { IsDown: false } key:
                 piece = OnKeyUp(recorded, key, ref payload);
@@ -189,6 +217,25 @@ public sealed class PrivacyGuard
             CloseOpen(nowNs);
         }
         Release(nowNs, output);
+    }
+
+    private void PublishWatermark()
+    {
+        if (_regions is null)
+        {
+            return;
+        }
+        var through = _horizonNs;
+        _pendingFields.Clear();
+        foreach (var piece in _pieces)
+        {
+            if (!piece.Decided)
+            {
+                through = Math.Min(through, piece.FirstKeyNs - 1);
+                _pendingFields.Add(piece.FieldBounds);
+            }
+        }
+        _regions.Advance(through, _pendingFields);
     }
 
     /// <summary>Closes idle pieces, decides settled ones and hands on everything in front of the first undecided piece.</summary>
@@ -219,6 +266,7 @@ public sealed class PrivacyGuard
             Decide(piece);
         }
         Drain(output);
+        PublishWatermark();
     }
 
     /// <summary>At the end of the session: decides every piece with what is known now and hands on everything.</summary>
@@ -234,6 +282,7 @@ public sealed class PrivacyGuard
             }
         }
         Drain(output);
+        PublishWatermark();
     }
 
     private Piece? OnKeyDown(SessionEvent recorded, KeyPayload key, long nowNs)
@@ -265,7 +314,7 @@ public sealed class PrivacyGuard
     {
         if (_open is null)
         {
-            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive };
+            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive, FirstKeyNs = recorded.MonoNs, FieldBounds = _fieldBounds, FieldBoundarySeq = _fieldBoundarySeq };
             _pieces.Add(_open);
         }
         var piece = _open;
@@ -297,21 +346,31 @@ public sealed class PrivacyGuard
     private (EventPayload, List<EventPayload>?) OnElement(ElementPayload element, long seq)
     {
         var sensitive = _rules.IsSensitive(element) && SensitiveFieldRules.IsEditable(element);
-        var describesField = element.Trigger == ElementTriggers.Focus || SensitiveFieldRules.IsEditable(element);
-        if (describesField)
+        var describesField = element.Trigger is ElementTriggers.Focus or ElementTriggers.FocusChange || SensitiveFieldRules.IsEditable(element);
+        // A click's element answered after the focus moved on describes an earlier field, not the current one.
+        var current = element.Trigger != ElementTriggers.Pointer || element.ForSeq == _fieldBoundarySeq;
+        if (describesField && current)
         {
             _field = sensitive ? FieldKnowledge.Sensitive : FieldKnowledge.Normal;
+            _fieldBounds = element.Bounds;
+        }
+        foreach (var piece in _pieces)
+        {
+            if (piece.Decided || !describesField || !TypedInto(piece, element))
+            {
+                continue;
+            }
+            if (element.Bounds is { } fieldBounds)
+            {
+                piece.FieldBounds = fieldBounds;
+            }
+            if (sensitive)
+            {
+                piece.Sensitive = true;
+            }
         }
         if (sensitive)
         {
-            foreach (var piece in _pieces)
-            {
-                // The lookup answers for the key (or click) it was made for: every piece typed since then went to that field.
-                if (!piece.Decided && piece.LastSeq >= element.ForSeq)
-                {
-                    piece.Sensitive = true;
-                }
-            }
             if (element.Bounds is { } bounds)
             {
                 _regions?.Add(bounds, _windowId, _windowBounds);
@@ -335,8 +394,26 @@ public sealed class PrivacyGuard
         {
             return (element, null);
         }
+        if (element.Bounds is { } shown)
+        {
+            // The redacted name is on screen too: frames hide the element.
+            _regions?.Add(shown, _windowId, _windowBounds);
+        }
         return (element with { Name = name, Label = label, Path = path }, RedactionEvents(RedactionTargets.Element, spans, seq));
     }
+
+    /// <summary>
+    /// Whether <paramref name="piece"/> was typed into the element a lookup describes. A click's
+    /// element is the field of the pieces typed after that click; a key's, the field of that key's
+    /// piece; and either, like a focus change the toolkit reported late, the field of the pieces
+    /// typed since the last focus move, because that is where the focus is now.
+    /// </summary>
+    private bool TypedInto(Piece piece, ElementPayload element) => element.Trigger switch
+    {
+        ElementTriggers.Pointer => piece.FieldBoundarySeq == element.ForSeq,
+        ElementTriggers.Focus => (piece.FirstSeq <= element.ForSeq && element.ForSeq <= piece.LastSeq) || piece.FieldBoundarySeq == _fieldBoundarySeq,
+        _ => piece.FieldBoundarySeq == _fieldBoundarySeq,
+    };
 
     private (EventPayload, List<EventPayload>?) RedactUi(UiPayload ui, long seq)
     {
@@ -411,6 +488,10 @@ public sealed class PrivacyGuard
         if (piece.Sensitive)
         {
             SensitivePieces++;
+            if (piece.FieldBounds is { } field)
+            {
+                _regions?.Add(field, _windowId, _windowBounds);
+            }
             return;
         }
         var text = new StringBuilder();
@@ -441,6 +522,11 @@ public sealed class PrivacyGuard
         {
             piece.Rewrite = result;
             TypedPiecesRedacted++;
+            if (piece.FieldBounds is { } field)
+            {
+                // What was typed is visible in its field: frames hide the field from now on.
+                _regions?.Add(field, _windowId, _windowBounds);
+            }
         }
     }
 
@@ -609,6 +695,12 @@ public sealed class PrivacyGuard
         public long LastSeq { get; set; } = firstSeq;
 
         public long LastKeyNs { get; set; }
+
+        public long FirstKeyNs { get; init; }
+
+        public Rect? FieldBounds { get; set; }
+
+        public long FieldBoundarySeq { get; init; }
 
         public long? ClosedAtNs { get; set; }
 

@@ -181,6 +181,12 @@ public static class ElementTriggers
 
     /// <summary>Key input: the focused element (once per focus).</summary>
     public const string Focus = "focus";
+
+    /// <summary>
+    /// The toolkit reported a new focus after keys had been typed: <c>for_seq</c> is the last key
+    /// before the report, and the element is where typing went from the last focus move on.
+    /// </summary>
+    public const string FocusChange = "focus_change";
 }
 
 /// <summary>

@@ -72,6 +72,7 @@ public sealed class Recorder : ICaptureSink
     private readonly PrivacyGuard? _guard;
     private readonly SeqRemap _remap = new();
     private readonly List<GuardedEvent> _guarded = new(256);
+    private readonly long _reorderWindowNs;
     private CaptureFault? _fault;
     private long _droppedInput;
 
@@ -88,6 +89,7 @@ public sealed class Recorder : ICaptureSink
     public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock, PrivacyGuard? guard = null)
     {
         _guard = guard;
+        _reorderWindowNs = (long)options.ReorderWindow.TotalNanoseconds;
         _sources = sources;
         _observers = [.. sources.OfType<IActionObserver>()];
         _gate = gate;
@@ -160,6 +162,9 @@ public sealed class Recorder : ICaptureSink
                 var timeout = TimeUntilDue(orderer, lastFlush, flushNs, lastSync, syncNs);
                 if (timeout == Timeout.Infinite)
                 {
+                    // Nothing waits in the orderer or the guard: all input up to now is judged,
+                    // so frames grabbed until now need not wait for more.
+                    _guard?.Observe(_clock.MonoNs);
                     Interlocked.Exchange(ref _sleepingIndefinitely, 1);
                     if (_incoming.IsEmpty)
                     {
@@ -205,6 +210,23 @@ public sealed class Recorder : ICaptureSink
             error = ex.Message;
         }
 
+        if (_guard is not null && reason != RecordingEndReason.WriteFailed)
+        {
+            // Decide the typing held so far before the sources stop, so that the frames they still
+            // encode on the way out are judged with it.
+            try
+            {
+                Pump(orderer, released, gated, drainAll: false);
+                _guard.Flush(_clock.MonoNs, _guarded);
+                _guard.Observe(_clock.MonoNs);
+                WriteGuarded();
+            }
+            catch (EventWriteException ex)
+            {
+                reason = RecordingEndReason.WriteFailed;
+                error = ex.Message;
+            }
+        }
         StopAll(started);
         if (reason != RecordingEndReason.WriteFailed)
         {
@@ -292,6 +314,10 @@ public sealed class Recorder : ICaptureSink
         {
             _guard.Release(_clock.MonoNs, _guarded);
             WriteGuarded();
+            if (!drainAll)
+            {
+                _guard.Observe(_clock.MonoNs - _reorderWindowNs);
+            }
         }
     }
 

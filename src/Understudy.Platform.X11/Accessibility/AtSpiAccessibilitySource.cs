@@ -464,7 +464,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                         // fast typing after a Tab): describe it for the last key, so that a password
                         // field reached this way is known before those keys are stored.
                         Interlocked.Increment(ref _pendingLookups);
-                        _requests.Enqueue(new LookupRequest(key.Seq, ElementTriggers.Focus, 0, 0, arrivedNs));
+                        _requests.Enqueue(new LookupRequest(key.Seq, ElementTriggers.FocusChange, 0, 0, arrivedNs));
                         Volatile.Write(ref _focusChanged, 0);
                     }
                     MenuItemFocusedByPress(atspiEvent->Source, arrivedNs);

@@ -170,6 +170,39 @@ public sealed class PrivacyGuardTests
     }
 
     [Fact]
+    public void A_focus_change_reported_late_marks_the_field_tabbed_into_not_the_one_before()
+    {
+        var h = new Harness();
+        var email = h.Type("a@example.org");
+        h.Post(Field(email, "text", label: "Email"));
+        h.Key("Tab");
+        // The toolkit's focus event came before the recorder saw the Tab: its lookup names the last email key.
+        h.Post(Field(email + 24, "password text", label: "Password", trigger: ElementTriggers.FocusChange));
+        h.Type("s3cret");
+        h.Key("Tab");
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.Equal("<EMAIL_ADDRESS>", h.TypedText());
+        Assert.DoesNotContain("s3cret", h.Export(), StringComparison.Ordinal);
+        Assert.Single(h.Stored, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
+    }
+
+    [Fact]
+    public void A_click_into_a_password_field_answered_late_still_covers_what_was_typed_after_the_click()
+    {
+        var h = new Harness();
+        var click = h.Post(new ButtonPayload(true, MouseButton.Left, 150, 210, Modifiers.None));
+        h.Post(new ButtonPayload(false, MouseButton.Left, 150, 210, Modifiers.None));
+        h.Type("pw1");
+        h.Key("Tab");
+        h.Type("next field");
+        // A slow application answers the click's lookup only now.
+        h.Post(Field(click, "password text", trigger: ElementTriggers.Pointer));
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain("pw1", h.Export(), StringComparison.Ordinal);
+        Assert.Equal("next field", h.TypedText());
+    }
+
+    [Fact]
     public void A_field_known_to_be_sensitive_swallows_every_key_until_the_focus_moves()
     {
         var h = new Harness();
@@ -259,7 +292,7 @@ public sealed class PrivacyGuardTests
         h.Post(new FocusPayload("Yad", "yad", "Login", 42, new Rect(50, 60, 400, 300), 9));
         h.Post(Field(0, "password text"));
         var region = Assert.Single(regions.Snapshot());
-        Assert.Equal(new SensitiveRegion(9, new Rect(50, 140, 300, 30), true), region);
+        Assert.Equal(new SensitiveRegion(9, new Rect(50, 140, 300, 30), true, new Rect(100, 200, 300, 30)), region);
     }
 
     [Fact]

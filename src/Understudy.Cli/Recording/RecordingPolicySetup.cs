@@ -1,0 +1,89 @@
+using Understudy.Cli.Infrastructure;
+using Understudy.Core.Guards;
+using Understudy.Core.Pipeline;
+using Understudy.Platform.X11.Indicator;
+using Understudy.Policy;
+using Understudy.Redaction;
+
+namespace Understudy.Cli.Recording;
+
+/// <summary>Turns <c>--policy</c> / <c>--allow-app</c> into the safeguards of one recording, refusing what would record nothing or too much.</summary>
+internal static class RecordingPolicySetup
+{
+    /// <summary>The explicit way to record every application, for testing capture itself: <c>--allow-app '*'</c>.</summary>
+    public const string EveryApp = "*";
+
+    public static (Safeguards Safeguards, RecordingPolicy Policy) Build(string? policyPath, IReadOnlyList<string> allowApps)
+    {
+        if (policyPath is not null && allowApps.Count > 0)
+        {
+            throw new UsageException("--policy and --allow-app: give one or the other (put the applications in the policy's apps.allow)");
+        }
+        RecordingPolicy policy;
+        IScopeRules scope;
+        if (policyPath is not null)
+        {
+            try
+            {
+                policy = PolicyLoader.Load(policyPath);
+            }
+            catch (PolicyException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
+            if (policy.Apps.Allow.IsEmpty)
+            {
+                throw new UsageException($"{policyPath}: apps.allow is empty: the policy allows no application, so nothing would be recorded");
+            }
+            scope = PolicyScope.Compile(policy);
+        }
+        else if (allowApps.Count == 1 && allowApps[0] == EveryApp)
+        {
+            policy = RecordingPolicy.Default;
+            scope = AppScope.AllowAll;
+            ErrorReporter.Warn("--allow-app '*': every application in front will be recorded, password managers included (for testing capture only)");
+        }
+        else if (allowApps.Count > 0)
+        {
+            if (allowApps.Contains(EveryApp))
+            {
+                throw new UsageException("--allow-app: '*' (every application) cannot be combined with application names");
+            }
+            policy = RecordingPolicy.Default;
+            try
+            {
+                scope = PolicyScope.FromAllowApps(allowApps);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException($"--allow-app: {ex.Message}");
+            }
+        }
+        else
+        {
+            throw new UsageException("nothing is allowed: recording is deny-by-default; give --policy FILE or --allow-app CLASS");
+        }
+
+        var settings = policy.RecognizerSettings().ToDictionary(
+            pair => pair.Key,
+            pair => (pair.Value.Enabled, pair.Value.Action == "surrogate" ? RedactionAction.Surrogate : RedactionAction.Placeholder));
+        var redactor = new TextRedactionEngine(RedactionOptions.FromSettings(settings, new RedactionOptions { DefaultRegion = policy.PhoneRegion }));
+        PauseHotkey hotkey;
+        try
+        {
+            hotkey = PauseHotkey.Parse(policy.PauseHotkey);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        var safeguards = new Safeguards(scope, redactor, new SensitiveFieldRules(policy.SensitiveLabels))
+        {
+            PauseHotkey = hotkey,
+            PolicyName = policy.Name,
+            PolicyHash = policy.Hash,
+            FrameFill = 0xFF000000 | policy.Frames.FillRgb,
+        };
+        return (safeguards, policy);
+    }
+}
