@@ -25,8 +25,8 @@ public interface IElementLookupProgress
     /// <summary>Lookups requested and not yet answered (or given up).</summary>
     int PendingLookups { get; }
 
-    /// <summary>Monotonic time of the last answered lookup.</summary>
-    long LastAnsweredMonoNs { get; }
+    /// <summary>The lowest (provisional) seq a lookup is still outstanding for; <see cref="long.MaxValue"/> when none is.</summary>
+    long OldestPendingSeq { get; }
 }
 
 /// <summary>
@@ -253,7 +253,7 @@ public sealed class PrivacyGuard
             {
                 continue;
             }
-            var pending = _lookups is { PendingLookups: > 0 } || (_lookups is not null && nowNs - _lookups.LastAnsweredMonoNs < 2 * (_settleNs / 5));
+            var pending = IsAwaitingLookup(piece, nowNs);
             if (pending && nowNs - closed < _maxSettleNs)
             {
                 continue;
@@ -268,6 +268,28 @@ public sealed class PrivacyGuard
         Drain(output);
         PublishWatermark();
     }
+
+    /// <summary>
+    /// Whether a lookup made for one of the piece's keys (or before them) is still outstanding, or
+    /// was answered so recently that its element may still be in the recorder's ordering window.
+    /// </summary>
+    private bool IsAwaitingLookup(Piece piece, long nowNs)
+    {
+        if (_lookups is null)
+        {
+            return false;
+        }
+        if (_lookups.OldestPendingSeq <= piece.LastSeq)
+        {
+            piece.LookupsClearSinceNs = null;
+            return true;
+        }
+        piece.LookupsClearSinceNs ??= nowNs;
+        return nowNs - piece.LookupsClearSinceNs.Value < LookupArrivalNs;
+    }
+
+    // An answered lookup's element reaches the guard after the recorder's ordering window (30 ms by default).
+    private static readonly long LookupArrivalNs = (long)TimeSpan.FromMilliseconds(80).TotalNanoseconds;
 
     /// <summary>At the end of the session: decides every piece with what is known now and hands on everything.</summary>
     public void Flush(long nowNs, List<GuardedEvent> output)
@@ -321,7 +343,7 @@ public sealed class PrivacyGuard
         piece.LastKeyNs = recorded.MonoNs;
         piece.LastSeq = recorded.Seq;
         piece.KeyDowns++;
-        piece.Pressed.Add(key.KeyCode);
+        piece.Down.Add(key.KeyCode);
         return piece;
     }
 
@@ -329,7 +351,7 @@ public sealed class PrivacyGuard
     {
         foreach (var piece in _pieces)
         {
-            if (!piece.Released && piece.Pressed.Contains(key.KeyCode))
+            if (!piece.Released && piece.Down.Remove(key.KeyCode))
             {
                 piece.LastSeq = Math.Max(piece.LastSeq, recorded.Seq);
                 return piece;
@@ -588,7 +610,7 @@ public sealed class PrivacyGuard
         piece.Released = true;
         if (piece.Sensitive || piece.Rewrite is not null)
         {
-            foreach (var code in piece.Pressed)
+            foreach (var code in piece.Down)
             {
                 _releasedPieceKeys[code] = piece.Sensitive;
             }
@@ -702,11 +724,14 @@ public sealed class PrivacyGuard
 
         public long FieldBoundarySeq { get; init; }
 
+        public long? LookupsClearSinceNs { get; set; }
+
         public long? ClosedAtNs { get; set; }
 
         public int KeyDowns { get; set; }
 
-        public HashSet<int> Pressed { get; } = [];
+        /// <summary>Keys pressed in this piece and not yet released: their releases belong to it.</summary>
+        public HashSet<int> Down { get; } = [];
 
         public bool Sensitive { get; set; }
 

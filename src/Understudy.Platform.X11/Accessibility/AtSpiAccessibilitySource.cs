@@ -21,7 +21,10 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     // A focus change reported this soon after a key means the key may have gone to the new field.
     private static readonly long LateFocusWindowNs = (long)TimeSpan.FromSeconds(1.5).TotalNanoseconds;
     private int _pendingLookups;
-    private long _lastAnsweredNs = long.MinValue / 2;
+    private readonly Lock _outstandingGate = new();
+
+    // Seqs lookups are outstanding for, with how many: the privacy guard holds typing behind them.
+    private readonly SortedDictionary<long, int> _outstanding = [];
     private KeyInfo? _lastKey;
 
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
@@ -89,7 +92,20 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     /// <summary>Lookups queued and not yet answered or given up: the privacy guard holds typing until they are.</summary>
     public int PendingLookups => Available && _running && _thread is { IsAlive: true } ? Volatile.Read(ref _pendingLookups) : 0;
 
-    public long LastAnsweredMonoNs => Interlocked.Read(ref _lastAnsweredNs);
+    public long OldestPendingSeq
+    {
+        get
+        {
+            if (PendingLookups == 0)
+            {
+                return long.MaxValue;
+            }
+            lock (_outstandingGate)
+            {
+                return _outstanding.Count == 0 ? long.MaxValue : _outstanding.Keys.First();
+            }
+        }
+    }
 
     /// <summary>Lookups the thread has begun (some may still be waiting for an application).</summary>
     public long LookupsStarted => Interlocked.Read(ref _lookupsStarted);
@@ -188,7 +204,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
 
     private void Enqueue(LookupRequest request)
     {
-        Interlocked.Increment(ref _pendingLookups);
+        Outstanding(request.Seq, +1);
         _requests.Enqueue(request);
         var context = Volatile.Read(ref _mainContext);
         if (context != 0)
@@ -463,7 +479,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                         // The toolkit reported the new focus after keys were already typed (scripted or
                         // fast typing after a Tab): describe it for the last key, so that a password
                         // field reached this way is known before those keys are stored.
-                        Interlocked.Increment(ref _pendingLookups);
+                        Outstanding(key.Seq, +1);
                         _requests.Enqueue(new LookupRequest(key.Seq, ElementTriggers.FocusChange, 0, 0, arrivedNs));
                         Volatile.Write(ref _focusChanged, 0);
                     }
@@ -524,10 +540,21 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
         return _reader.Bounds(_focused, null) is { } b && x >= b.X && y >= b.Y && x < b.X + b.Width && y < b.Y + b.Height;
     }
 
-    private void Answered()
+    private void Outstanding(long seq, int change)
     {
-        Interlocked.Exchange(ref _lastAnsweredNs, MonotonicClock.NowNs());
-        Interlocked.Decrement(ref _pendingLookups);
+        lock (_outstandingGate)
+        {
+            var count = _outstanding.GetValueOrDefault(seq) + change;
+            if (count <= 0)
+            {
+                _outstanding.Remove(seq);
+            }
+            else
+            {
+                _outstanding[seq] = count;
+            }
+            Interlocked.Add(ref _pendingLookups, change);
+        }
     }
 
     private void SetFocused(nint accessible)
@@ -554,7 +581,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             {
                 Interlocked.Increment(ref _lookupsDroppedLate);
                 Lost(request);
-                Answered();
+                Outstanding(request.Seq, -1);
                 continue;
             }
             try
@@ -562,7 +589,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 Interlocked.Increment(ref _lookupsStarted);
                 Lookup(request);
                 Interlocked.Increment(ref _lookups);
-                Answered();
+                Outstanding(request.Seq, -1);
             }
             catch (AccessibleTimeoutException timeout)
             {
@@ -573,7 +600,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                     _hungUntilNs[pid] = MonotonicClock.NowNs() + (2 * (long)_options.CallTimeout.TotalNanoseconds);
                 }
                 Lost(request);
-                Answered();
+                Outstanding(request.Seq, -1);
             }
             // Handle what arrived meanwhile (focus changes) before the next lookup.
             ProcessEvents();

@@ -13,7 +13,7 @@ public sealed class PrivacyGuardTests
     {
         public int PendingLookups { get; set; }
 
-        public long LastAnsweredMonoNs { get; set; } = long.MinValue / 2;
+        public long OldestPendingSeq => PendingLookups > 0 ? 0 : long.MaxValue;
     }
 
     /// <summary>Feeds events through a guard and a remap the way the recorder does, and keeps what would be stored.</summary>
@@ -200,6 +200,24 @@ public sealed class PrivacyGuardTests
         h.Wait(TimeSpan.FromSeconds(2));
         Assert.DoesNotContain("pw1", h.Export(), StringComparison.Ordinal);
         Assert.Equal("next field", h.TypedText());
+    }
+
+    [Fact]
+    public void A_key_released_late_in_the_next_field_belongs_to_the_next_field()
+    {
+        var h = new Harness();
+        h.Post(Field(0, "text", label: "Email"));
+        // "e" typed in the email field, released; then "e" pressed in the password field and released there.
+        var down = h.Post(new KeyPayload(true, "e", "e", Modifiers.None, 26));
+        h.Post(new KeyPayload(false, "e", null, Modifiers.None, 26));
+        h.Key("Tab");
+        h.Post(Field(down + 3, "password text", label: "Password"));
+        h.Post(new KeyPayload(true, "e", "e", Modifiers.None, 26));
+        h.Post(new KeyPayload(false, "e", null, Modifiers.None, 26));
+        h.Key("Tab");
+        h.Wait(TimeSpan.FromSeconds(2));
+        Assert.Equal("e", h.TypedText());
+        Assert.Single(h.Stored, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
     }
 
     [Fact]
