@@ -31,6 +31,7 @@ internal static class IdleBenchmark
 
         using var temp = new TempDirectory("understudy-bench-idle-");
         Directory.CreateDirectory(temp.DataDirectory);
+        new Understudy.Policy.Consent.ConsentStore(temp.DataDirectory).Accept();
         // Create the key here so that the child finds it and the session can be read back afterwards.
         using var deviceKey = DeviceKeyStore.LoadOrCreate(temp.DeviceKeyFile);
         using var injector = XTestDriver.Open(null);
@@ -43,7 +44,7 @@ internal static class IdleBenchmark
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { cli, "record", "--data", temp.DataDirectory, "--duration", duration.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in new[] { cli, "record", "--data", temp.DataDirectory, "--allow-app", "*", "--duration", duration.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }

@@ -123,6 +123,8 @@ internal static class RecorderBenchmark
         input.MoveTo(400, 130);
         input.Sync();
 
+        // The benchmark stands in for a donor who has accepted the notice.
+        new Understudy.Policy.Consent.ConsentStore(temp.DataDirectory).Accept();
         using var recorder = RecorderProcess.Start(cli, ["record", "--data", temp.DataDirectory, "--allow-app", DemoClass, .. flags], environment);
         var startupSeconds = recorder.WaitUntilCapturing(TimeSpan.FromSeconds(30));
         var startRss = ProcStat.Memory(recorder.Id)?.RssKb ?? 0;

@@ -62,14 +62,13 @@ internal static class RecordCommand
         {
             throw new UsageException("--task: expected 1 to 1000 characters");
         }
+        using var backend = X11DesktopBackend.Open(displayName);
+        var store = StoreAccess.Open(dataOption, create: true);
         var (safeguards, recordingPolicy) = RecordingPolicySetup.Build(policyPath, allowApps);
         if (!recordingPolicy.Frames.Enabled)
         {
             observation = observation with { Frames = false };
         }
-
-        using var backend = X11DesktopBackend.Open(displayName);
-        var store = StoreAccess.Open(dataOption, create: true);
         var consent = new ConsentStore(store.DataDirectoryPath);
         if (!consent.IsCurrent)
         {

@@ -123,7 +123,8 @@ public sealed class InputFaultTests(DesktopFixture fixture) : RecordingTestBase(
         try
         {
             var dataDir = Path.Combine(mount, "data");
-            using var recorder = CliProcess.Start(Env, "record", "--data", dataDir);
+            AcceptConsent(dataDir);
+            using var recorder = CliProcess.Start(Env, "record", "--data", dataDir, "--allow-app", "*");
             recorder.WaitForStderr("recording session", TimeSpan.FromSeconds(30));
             using var driver = XTestDriver.Open(Desktop.Display);
             for (var i = 0; i < movesBeforeFull; i++)

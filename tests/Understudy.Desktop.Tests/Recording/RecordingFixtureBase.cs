@@ -13,6 +13,16 @@ public abstract class RecordingTestBase : IDisposable
         KeyFile = Path.Combine(Root, "keys", "device.key");
     }
 
+    /// <summary>Records the donor's consent in <paramref name="dataDir"/> (default: the test's), as a person would before recording.</summary>
+    protected void AcceptConsent(string? dataDir = null)
+    {
+        var (exit, _, stderr) = CliProcess.Run(Env, "consent", "accept", "--data", dataDir ?? DataDir);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"consent accept failed ({exit}): {stderr}");
+        }
+    }
+
     protected DesktopFixture Fixture { get; }
 
     protected VirtualDesktop Desktop => Fixture.Desktop;

@@ -34,6 +34,7 @@ public sealed class RecordingTests(DesktopFixture fixture) : RecordingTestBase(f
 
     private CliProcess StartRecorder(params string[] extra)
     {
+        AcceptConsent();
         var recorder = CliProcess.Start(Env, ["record", "--data", DataDir, .. extra]);
         recorder.WaitForStderr("recording session", TimeSpan.FromSeconds(30));
         return recorder;
@@ -180,7 +181,8 @@ public sealed class RecordingTests(DesktopFixture fixture) : RecordingTestBase(f
     {
         using var doomed = VirtualDesktop.Start("800x600");
         var env = EnvFor(doomed);
-        using var recorder = CliProcess.Start(env, "record", "--data", DataDir);
+        AcceptConsent();
+        using var recorder = CliProcess.Start(env, "record", "--data", DataDir, "--allow-app", "*");
         recorder.WaitForStderr("recording session", TimeSpan.FromSeconds(30));
         for (var i = 0; i < 5; i++)
         {
