@@ -17,6 +17,12 @@ public sealed record GuardOptions
 
     /// <summary>A piece of typing longer than this many keys is cut, so that held input stays bounded.</summary>
     public int MaxPieceKeys { get; init; } = 2048;
+
+    /// <summary>
+    /// Typing that never pauses is cut after this long, so that what a crash can lose stays bounded
+    /// (a cut may split a token the recognizers would have seen whole: long enough to make that rare).
+    /// </summary>
+    public TimeSpan MaxHold { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What the guard needs to know of the accessibility source: whether lookups are still outstanding.</summary>
@@ -56,6 +62,7 @@ public sealed class PrivacyGuard
     private readonly long _idleNs;
     private readonly long _settleNs;
     private readonly long _maxSettleNs;
+    private readonly long _maxHoldNs;
 
     // Every event from the first one of an unreleased piece onwards, in order.
     private readonly Queue<Held> _held = new();
@@ -88,6 +95,7 @@ public sealed class PrivacyGuard
         _idleNs = (long)options.TypingIdle.TotalNanoseconds;
         _settleNs = (long)options.ElementSettle.TotalNanoseconds;
         _maxSettleNs = Math.Max(_settleNs, (long)options.MaxSettle.TotalNanoseconds);
+        _maxHoldNs = (long)options.MaxHold.TotalNanoseconds;
     }
 
     public long TypedPiecesRedacted { get; private set; }
@@ -120,7 +128,7 @@ public sealed class PrivacyGuard
             long? due = null;
             if (_open is { } open)
             {
-                due = open.LastKeyNs + _idleNs;
+                due = Math.Min(open.LastKeyArrivalNs + _idleNs, open.FirstKeyArrivalNs + _maxHoldNs);
             }
             foreach (var piece in _pieces)
             {
@@ -242,10 +250,15 @@ public sealed class PrivacyGuard
     public void Release(long nowNs, List<GuardedEvent> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (_open is { } open && nowNs - open.LastKeyNs >= _idleNs)
+        // Idle is measured by when keys reach the guard, not by their capture stamps: the X server
+        // may deliver recorded input late, in bursts, and a burst is still one piece of typing.
+        if (_open is { } open && nowNs - open.LastKeyArrivalNs >= _idleNs)
         {
-            // The piece ended when typing stopped, not when the pipeline noticed.
-            CloseOpen(open.LastKeyNs + _idleNs);
+            CloseOpen(open.LastKeyArrivalNs + _idleNs);
+        }
+        else if (_open is { } held && nowNs - held.FirstKeyArrivalNs >= _maxHoldNs)
+        {
+            CloseOpen(nowNs);
         }
         foreach (var piece in _pieces)
         {
@@ -312,13 +325,13 @@ public sealed class PrivacyGuard
         var kind = Classify(key);
         if (_field == FieldKnowledge.Sensitive && kind != KeyClass.Boundary)
         {
-            return AddToPiece(recorded, key);
+            return AddToPiece(recorded, key, nowNs);
         }
         switch (kind)
         {
             case KeyClass.Text:
             case KeyClass.Modifier or KeyClass.BackSpace when _open is not null:
-                return AddToPiece(recorded, key);
+                return AddToPiece(recorded, key, nowNs);
             case KeyClass.Modifier or KeyClass.BackSpace:
                 return null;
             default:
@@ -332,15 +345,21 @@ public sealed class PrivacyGuard
         }
     }
 
-    private Piece AddToPiece(SessionEvent recorded, KeyPayload key)
+    private Piece AddToPiece(SessionEvent recorded, KeyPayload key, long nowNs)
     {
+        if (_open is { } previous && recorded.MonoNs - previous.LastKeyNs >= _idleNs)
+        {
+            // Typed after a pause (by the capture clock): a new piece, even if both arrived together.
+            CloseOpen(nowNs);
+        }
         if (_open is null)
         {
-            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive, FirstKeyNs = recorded.MonoNs, FieldBounds = _fieldBounds, FieldBoundarySeq = _fieldBoundarySeq };
+            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive, FirstKeyNs = recorded.MonoNs, FirstKeyArrivalNs = nowNs, FieldBounds = _fieldBounds, FieldBoundarySeq = _fieldBoundarySeq };
             _pieces.Add(_open);
         }
         var piece = _open;
         piece.LastKeyNs = recorded.MonoNs;
+        piece.LastKeyArrivalNs = nowNs;
         piece.LastSeq = recorded.Seq;
         piece.KeyDowns++;
         piece.Down.Add(key.KeyCode);
@@ -719,6 +738,10 @@ public sealed class PrivacyGuard
         public long LastKeyNs { get; set; }
 
         public long FirstKeyNs { get; init; }
+
+        public long FirstKeyArrivalNs { get; init; }
+
+        public long LastKeyArrivalNs { get; set; }
 
         public Rect? FieldBounds { get; set; }
 
