@@ -26,6 +26,12 @@ internal sealed record RecordingSummary(
     /// <summary>Distinct stored images: identical frames share one.</summary>
     public int FrameBlobs { get; init; }
 
+    /// <summary>What the guard removed before it reached the disk: spans by type (e.g. <c>EMAIL_ADDRESS</c>, <c>SENSITIVE_FIELD</c>).</summary>
+    public IReadOnlyDictionary<string, int> RedactionsByType { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Pieces of typing in a password or other sensitive field, each kept only as one <c>redaction</c> event.</summary>
+    public int SensitiveFields { get; init; }
+
     private const Modifiers CommandModifiers = Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super;
 
     public static RecordingSummary From(IEnumerable<SessionEvent> events)
@@ -43,6 +49,8 @@ internal sealed record RecordingSummary(
         var uiActions = new List<string>();
         var frames = 0;
         var blobs = new HashSet<string>(StringComparer.Ordinal);
+        var redactions = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var sensitiveFields = 0;
 
         void EndRun()
         {
@@ -100,6 +108,10 @@ internal sealed record RecordingSummary(
                     frames++;
                     blobs.Add(frame.Blob);
                     break;
+                case RedactionPayload redaction:
+                    redactions[redaction.Type] = redactions.GetValueOrDefault(redaction.Type) + redaction.Count;
+                    sensitiveFields += redaction.Target == RedactionTargets.SensitiveField ? 1 : 0;
+                    break;
             }
         }
         EndRun();
@@ -110,6 +122,8 @@ internal sealed record RecordingSummary(
             UiActions = uiActions,
             Frames = frames,
             FrameBlobs = blobs.Count,
+            RedactionsByType = redactions,
+            SensitiveFields = sensitiveFields,
         };
     }
 

@@ -43,10 +43,30 @@ public sealed class RecordingSummaryTests
     }
 
     [Fact]
+    public void Redactions_are_counted_by_type_and_sensitive_fields_by_piece()
+    {
+        var summary = RecordingSummary.From(Events(
+            new FocusPayload("Yad", "yad", "Sign in", 1, null, 1),
+            Down("redacted", "<EMAIL_ADDRESS>"),
+            new KeyPayload(false, "redacted", null, Modifiers.None, 0),
+            new RedactionPayload(RedactionTargets.Typed, "EMAIL_ADDRESS", 1, 1, 2),
+            Down("Tab", null),
+            new RedactionPayload(RedactionTargets.SensitiveField, "SENSITIVE_FIELD", 1, null, null),
+            new RedactionPayload(RedactionTargets.Title, "EMAIL_ADDRESS", 2, 0, null)));
+
+        Assert.Equal(["<EMAIL_ADDRESS>"], summary.TypedText);
+        Assert.Equal(3, summary.RedactionsByType["EMAIL_ADDRESS"]);
+        Assert.Equal(1, summary.RedactionsByType["SENSITIVE_FIELD"]);
+        Assert.Equal(1, summary.SensitiveFields);
+    }
+
+    [Fact]
     public void An_empty_session_summarises_to_nothing()
     {
         var summary = RecordingSummary.From([]);
         Assert.Empty(summary.TypedText);
+        Assert.Empty(summary.RedactionsByType);
+        Assert.Equal(0, summary.SensitiveFields);
         Assert.Equal(TimeSpan.Zero, summary.Duration);
     }
 }
