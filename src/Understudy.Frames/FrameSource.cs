@@ -4,6 +4,7 @@ using Understudy.Core.Capture;
 using Understudy.Core.Guards;
 using Understudy.Core.Model;
 using Understudy.Frames.Masking;
+using Understudy.Frames.Redaction;
 
 namespace Understudy.Frames;
 
@@ -67,6 +68,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private readonly SensitiveRegions? _privacy;
     private IFrameMasker? _masker;
     private long _framesLostPrivacy;
+    private readonly IFrameScrubber? _scrubber;
 
     /// <summary>Longest an encoder waits for the privacy guard to judge the typing a frame may show.</summary>
     public static readonly TimeSpan PrivacyWait = TimeSpan.FromSeconds(5);
@@ -79,8 +81,10 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     /// The guard's regions and watermark: a frame is encoded only once the typing it may show has
     /// been judged, and then with the fields the guard found sensitive or redacted filled.
     /// </param>
-    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock, Func<IFrameMasker>? maskerFactory = null, SensitiveRegions? privacy = null)
+    /// <param name="scrubber">Finds and fills flagged text in the pixels (OCR) just before encoding; a frame it rejects is dropped.</param>
+    public FrameSource(Func<IScreenGrabber> grabberFactory, FrameOptions options, IBlobStore store, IClock clock, Func<IFrameMasker>? maskerFactory = null, SensitiveRegions? privacy = null, IFrameScrubber? scrubber = null)
     {
+        _scrubber = scrubber;
         _maskerFactory = maskerFactory;
         _privacy = privacy;
         ArgumentNullException.ThrowIfNull(grabberFactory);
@@ -211,6 +215,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         _buffers.Clear();
         _grabber?.Dispose();
         _masker?.Dispose();
+        _scrubber?.Dispose();
         _running = false;
     }
 
@@ -498,7 +503,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     {
         if (_privacy is not { } privacy)
         {
-            return true;
+            return _scrubber is null || _scrubber.Scrub(job.Pixels.AsSpan(0, job.Size.Width * job.Size.Height * 4), job.Size);
         }
         // While stopping, the guard's last decisions come after the sources stop: do not wait for them.
         var pending = privacy.WaitDecided(job.GrabbedMonoNs, _stopping ? TimeSpan.Zero : PrivacyWait);
@@ -517,6 +522,14 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         foreach (var field in pending)
         {
             PixelMask.Fill(pixels, size, field, _options.MaskFill);
+            filled = true;
+        }
+        if (_scrubber is { } scrubber)
+        {
+            if (!scrubber.Scrub(pixels, size))
+            {
+                return false;
+            }
             filled = true;
         }
         if (filled)

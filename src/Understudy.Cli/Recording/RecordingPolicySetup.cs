@@ -3,6 +3,7 @@ using Understudy.Core.Guards;
 using Understudy.Core.Pipeline;
 using Understudy.Platform.X11.Indicator;
 using Understudy.Policy;
+using Understudy.Frames.Redaction;
 using Understudy.Redaction;
 
 namespace Understudy.Cli.Recording;
@@ -83,7 +84,20 @@ internal static class RecordingPolicySetup
             PolicyName = policy.Name,
             PolicyHash = policy.Hash,
             FrameFill = 0xFF000000 | policy.Frames.FillRgb,
+            FrameOcr = policy.Frames.Ocr,
+            FrameRedactionTimeout = TimeSpan.FromMilliseconds(policy.Frames.RedactionTimeoutMs),
         };
+        if (safeguards.FrameOcr)
+        {
+            try
+            {
+                OcrFrameScrubber.EnsureAvailable();
+            }
+            catch (Ocr.OcrUnavailableException ex)
+            {
+                throw new UsageException($"{policyPath}: frames.ocr is on but {ex.Message}");
+            }
+        }
         return (safeguards, policy);
     }
 }

@@ -3,6 +3,7 @@ using Understudy.Core.Capture;
 using Understudy.Core.Guards;
 using Understudy.Core.Pipeline;
 using Understudy.Frames.Masking;
+using Understudy.Frames.Redaction;
 using Understudy.Platform.X11.Indicator;
 using Understudy.Frames;
 using Understudy.Platform.X11;
@@ -57,9 +58,13 @@ internal static class RecordingRun
         using var window = backend.CreateWindowSource();
         using var accessibility = observation.Accessibility ? TryCreateAccessibility(backend, observation.AccessibilityOptions) : null;
         var frameOptions = observation.FrameOptions with { MaskFill = safeguards.FrameFill };
+        ScopeFrameMasker? masker = null;
+        var scrubber = observation.Frames && safeguards.FrameOcr
+            ? new OcrFrameScrubber(safeguards.Redactor, new FrameRedactionOptions { Timeout = safeguards.FrameRedactionTimeout, Fill = safeguards.FrameFill }, () => masker?.LastVisibleArea)
+            : null;
         using var frames = observation.Frames
             ? new FrameSource(backend.CreateScreenGrabber, frameOptions, writer.Blobs, SystemClock.Instance,
-                () => new ScopeFrameMasker(backend.CreateWindowLayoutProbe(), scope, sensitiveRegions, safeguards.FrameFill), sensitiveRegions)
+                () => masker = new ScopeFrameMasker(backend.CreateWindowLayoutProbe(), scope, sensitiveRegions, safeguards.FrameFill), sensitiveRegions, scrubber)
             : null;
         List<ICaptureSource> sources = [window, input];
         if (accessibility is not null)

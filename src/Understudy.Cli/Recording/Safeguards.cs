@@ -25,4 +25,10 @@ internal sealed record Safeguards(IScopeRules Scope, ITextRedactor Redactor, Sen
 
     /// <summary>The solid fill of masked frame regions, as stored bytes B,G,R,A.</summary>
     public uint FrameFill { get; init; } = Frames.Masking.PixelMask.DefaultFill;
+
+    /// <summary>OCR the allowed windows in every frame and fill the text the redactor flags (policy <c>frames.ocr</c>).</summary>
+    public bool FrameOcr { get; init; }
+
+    /// <summary>A frame whose text redaction takes longer than this is dropped.</summary>
+    public TimeSpan FrameRedactionTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 }

@@ -27,7 +27,12 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
     private readonly List<Rect> _hidden = [];
     private readonly HashSet<int> _allowedPids = [];
 
+    private volatile Rect[]? _lastVisible;
+
     public long LayoutFailures { get; private set; }
+
+    /// <summary>The allowed windows' visible areas at the last grab (null: everything is allowed), for OCR on the encoder thread.</summary>
+    public IReadOnlyList<Rect>? LastVisibleArea => _lastVisible;
 
     public int Apply(Span<byte> pixels, ScreenSize size)
     {
@@ -43,6 +48,7 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
         if (!read)
         {
             LayoutFailures++;
+            _lastVisible = [];
             PixelMask.FillAll(pixels, size, fill);
             return 1;
         }
@@ -50,6 +56,7 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
         if (!scope.AllowsAll)
         {
             VisibleAllowedArea(_windows, scope, _visible, _scratch, _allowedPids);
+            _lastVisible = [.. _visible];
             _hidden.Clear();
             _hidden.Add(new Rect(0, 0, size.Width, size.Height));
             foreach (var shown in _visible)

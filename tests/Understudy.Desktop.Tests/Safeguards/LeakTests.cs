@@ -212,6 +212,44 @@ public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixtur
     }
 
     [Fact]
+    public void With_ocr_on_an_email_shown_on_screen_is_filled_in_the_frames_and_other_text_is_kept()
+    {
+        const string shownEmail = "dana.fox@example.org";
+        var (form, _, formRect) = OpenWindow(FormClass, "--form", "--title=Contacts", "--geometry=520x300+60+60",
+            $"--text=Contact {shownEmail} today", "--field=Remark");
+        try
+        {
+            var policy = Path.Combine(Root, "ocr.yaml");
+            File.WriteAllText(policy, $"version: 1\napps:\n  allow:\n    - class: {FormClass}\nframes:\n  ocr: true\n  redaction_timeout_ms: 3000\n");
+            var sessionId = Record(policy, () =>
+            {
+                Xdotool("mousemove", "--sync", Num(formRect.X + 40), Num(formRect.Y + formRect.Height - 30), "click", "1");
+                Pause(1500);
+            });
+            var (events, exportFile, framesDir) = Export(sessionId);
+            var keyframes = events.Select(e => e.Payload).OfType<FramePayload>().Where(f => f.Base is null).DistinctBy(f => f.Blob).ToList();
+            Assert.NotEmpty(keyframes);
+            using var ocr = new Understudy.Ocr.TesseractOcr();
+            foreach (var frame in keyframes)
+            {
+                using var image = SKBitmap.Decode(Path.Combine(framesDir, frame.Blob + ".png"));
+                var pixels = image.Copy(SKColorType.Bgra8888);
+                var words = ocr.Recognize(pixels.GetPixelSpan(), new ScreenSize(pixels.Width, pixels.Height), formRect);
+                var text = string.Join(' ', words.Select(w => w.Text));
+                Assert.DoesNotContain("example.org", text, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("dana", text, StringComparison.OrdinalIgnoreCase);
+                // OCR does read the frame: the words around the email survived.
+                Assert.Contains("Contact", text, StringComparison.Ordinal);
+            }
+            AssertNoTrace([DataDir, exportFile], shownEmail);
+        }
+        finally
+        {
+            AccessibilityApps.Stop(form);
+        }
+    }
+
+    [Fact]
     public void A_password_typed_into_chromium_leaves_no_trace_and_an_email_becomes_a_placeholder()
     {
         var (chromium, profile) = AccessibilityApps.StartChromium(Desktop);
