@@ -35,6 +35,8 @@ internal static class Program
                   Element lookup latency on button press and idle CPU of the accessibility thread (starts its own virtual desktop).
           redaction [--mb 8] [--runs 7] [--chunks 20000] [--sentences 2000] [--seed N] [--json]
                   Text redaction: single-thread MB/s on mixed text, µs per typed chunk, precision/recall/F2 per type on the labelled corpus (build with -c Release).
+          guard   [--fields 20000] [--runs 7] [--json]
+                  The privacy guard on the pipeline thread: events/s through guard + renumbering with the real redaction engine (no display needed).
           frame-redaction [--repeats 10] [--scales 1,2] [--json]
                   Cost of redacting one 1920x1080 frame, one thread: accessibility boxes only, and OCR (real tesseract) of an 800x600 window and of the whole screen (no display needed).
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
@@ -62,6 +64,7 @@ internal static class Program
                 "elements" => ElementsBenchmark.Run(new Args(rest)),
                 "redaction" => RedactionBenchmark.Run(new Args(rest)),
                 "frame-redaction" => FrameRedactionBenchmark.Run(new Args(rest)),
+                "guard" => Understudy.Benchmarks.Guard.GuardBenchmark.Run(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }
