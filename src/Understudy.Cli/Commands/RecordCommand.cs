@@ -74,6 +74,7 @@ internal static class RecordCommand
         {
             throw new UsageException($"recording needs your consent to the current notice (version {ConsentNotice.Version}): read it with 'understudy consent show', then run 'understudy consent accept' (data directory {store.DataDirectoryPath})");
         }
+        LocalRetention.Apply(store, recordingPolicy.Retention.LocalDays, DateTimeOffset.UtcNow);
 
         using var stop = new CancellationTokenSource();
         if (durationSeconds is { } limit)

@@ -22,12 +22,16 @@ internal static class RedactCommand
 
     public static Command Create()
     {
-        var command = new Command("redact", "Redact personal data and secrets in JSONL read from stdin (each line {\"text\": ...}); writes JSONL with the redacted text and the spans found");
-        command.SetAction(_ =>
+        var policy = new Option<string?>("--policy") { Description = "Use this recording policy's recognizers and actions (default: all on, placeholders)", HelpName = "FILE" };
+        var command = new Command("redact", "Redact personal data and secrets in JSONL read from stdin (each line {\"text\": ...}); writes JSONL with the redacted text and the spans found") { policy };
+        command.SetAction(parse =>
         {
+            var redactor = parse.GetValue(policy) is { } path
+                ? Recording.RecordingPolicySetup.RedactorFor(Recording.RecordingPolicySetup.Load(path))
+                : TextRedactionEngine.Shared;
             using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
             using var output = Console.OpenStandardOutput();
-            return Run(input, output, TextRedactionEngine.Shared);
+            return Run(input, output, redactor);
         });
         return command;
     }

@@ -14,6 +14,29 @@ internal static class RecordingPolicySetup
     /// <summary>The explicit way to record every application, for testing capture itself: <c>--allow-app '*'</c>.</summary>
     public const string EveryApp = "*";
 
+    /// <summary>The text redaction engine the policy's recognizer settings describe (a fresh one: surrogates are consistent within it only).</summary>
+    public static TextRedactionEngine RedactorFor(RecordingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var settings = policy.RecognizerSettings().ToDictionary(
+            pair => pair.Key,
+            pair => (pair.Value.Enabled, pair.Value.Action == "surrogate" ? RedactionAction.Surrogate : RedactionAction.Placeholder));
+        return new TextRedactionEngine(RedactionOptions.FromSettings(settings, new RedactionOptions { DefaultRegion = policy.PhoneRegion }));
+    }
+
+    /// <summary>Loads a policy file, turning its one-line error into a usage error.</summary>
+    public static RecordingPolicy Load(string path)
+    {
+        try
+        {
+            return PolicyLoader.Load(path);
+        }
+        catch (PolicyException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
     public static (Safeguards Safeguards, RecordingPolicy Policy) Build(string? policyPath, IReadOnlyList<string> allowApps)
     {
         if (policyPath is not null && allowApps.Count > 0)
@@ -24,14 +47,7 @@ internal static class RecordingPolicySetup
         IScopeRules scope;
         if (policyPath is not null)
         {
-            try
-            {
-                policy = PolicyLoader.Load(policyPath);
-            }
-            catch (PolicyException ex)
-            {
-                throw new UsageException(ex.Message);
-            }
+            policy = Load(policyPath);
             if (policy.Apps.Allow.IsEmpty)
             {
                 throw new UsageException($"{policyPath}: apps.allow is empty: the policy allows no application, so nothing would be recorded");
@@ -65,10 +81,7 @@ internal static class RecordingPolicySetup
             throw new UsageException("nothing is allowed: recording is deny-by-default; give --policy FILE or --allow-app CLASS");
         }
 
-        var settings = policy.RecognizerSettings().ToDictionary(
-            pair => pair.Key,
-            pair => (pair.Value.Enabled, pair.Value.Action == "surrogate" ? RedactionAction.Surrogate : RedactionAction.Placeholder));
-        var redactor = new TextRedactionEngine(RedactionOptions.FromSettings(settings, new RedactionOptions { DefaultRegion = policy.PhoneRegion }));
+        var redactor = RedactorFor(policy);
         PauseHotkey hotkey;
         try
         {

@@ -61,6 +61,26 @@ public sealed record RedactionResult(string Text, IReadOnlyList<RedactedSpan> Sp
     public bool Changed => Spans.Count > 0;
 
     public static RedactionResult Unchanged(string text) => new(text, [], false);
+
+    /// <summary>The result of replacing <paramref name="spans"/> (ordered, not overlapping, indexing <paramref name="text"/>) by their replacements.</summary>
+    public static RedactionResult Apply(string text, IReadOnlyList<RedactedSpan> spans)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(spans);
+        if (spans.Count == 0)
+        {
+            return Unchanged(text);
+        }
+        var output = new System.Text.StringBuilder(text.Length);
+        var at = 0;
+        foreach (var span in spans)
+        {
+            output.Append(text, at, span.Start - at).Append(span.Replacement);
+            at = span.End;
+        }
+        output.Append(text, at, text.Length - at);
+        return new RedactionResult(output.ToString(), spans, false);
+    }
 }
 
 /// <summary>

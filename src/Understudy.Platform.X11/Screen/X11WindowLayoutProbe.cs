@@ -116,20 +116,7 @@ public sealed unsafe class X11WindowLayoutProbe : IWindowLayoutProbe
         var extents = (0, 0, 0, 0);
         if (client != 0)
         {
-            XClassHint hint;
-            if (Xlib.XGetClassHint(display, client, &hint) != 0)
-            {
-                instance = Marshal.PtrToStringUTF8(hint.ResName);
-                wmClass = Marshal.PtrToStringUTF8(hint.ResClass);
-                if (hint.ResName != 0)
-                {
-                    Xlib.XFree(hint.ResName);
-                }
-                if (hint.ResClass != 0)
-                {
-                    Xlib.XFree(hint.ResClass);
-                }
-            }
+            (instance, wmClass) = WindowProperties.ReadClassHint(display, client);
             pid = WindowProperties.ReadCardinal(display, client, _netWmPid) is { } p and < int.MaxValue ? (int)p : null;
             if (client != window)
             {

@@ -142,22 +142,7 @@ internal sealed unsafe class ActiveWindowSource(string? displayName) : ICaptureS
             // Nothing in front (desktop, or a window manager without EWMH): say so once.
             return new FocusPayload("", null, null, null, null, 0);
         }
-        XClassHint hint = default;
-        string? instance = null;
-        string? appClass = null;
-        if (Xlib.XGetClassHint(display, window, &hint) != 0)
-        {
-            instance = Marshal.PtrToStringUTF8(hint.ResName);
-            appClass = Marshal.PtrToStringUTF8(hint.ResClass);
-            if (hint.ResName != 0)
-            {
-                Xlib.XFree(hint.ResName);
-            }
-            if (hint.ResClass != 0)
-            {
-                Xlib.XFree(hint.ResClass);
-            }
-        }
+        var (instance, appClass) = WindowProperties.ReadClassHint(display, window);
         var title = WindowProperties.ReadString(display, window, _atoms.NetWmName, _atoms.Utf8String)
             ?? WindowProperties.ReadString(display, window, _atoms.WmName, Xlib.AnyPropertyType);
         var pid = WindowProperties.ReadCardinal(display, window, _atoms.NetWmPid);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Understudy.Platform.X11.Interop;
 
@@ -69,6 +70,27 @@ internal static unsafe class WindowProperties
                 Xlib.XFree(data);
             }
         }
+    }
+
+    /// <summary>WM_CLASS: the instance (res_name) and class (res_class) parts, either null when absent.</summary>
+    public static (string? Instance, string? Class) ReadClassHint(nint display, nuint window)
+    {
+        XClassHint hint = default;
+        if (Xlib.XGetClassHint(display, window, &hint) == 0)
+        {
+            return (null, null);
+        }
+        var instance = Marshal.PtrToStringUTF8(hint.ResName);
+        var wmClass = Marshal.PtrToStringUTF8(hint.ResClass);
+        if (hint.ResName != 0)
+        {
+            Xlib.XFree(hint.ResName);
+        }
+        if (hint.ResClass != 0)
+        {
+            Xlib.XFree(hint.ResClass);
+        }
+        return (instance, wmClass);
     }
 
     /// <summary>The four cardinals of a property such as <c>_NET_FRAME_EXTENTS</c> (left, right, top, bottom), or null.</summary>

@@ -29,19 +29,7 @@ internal sealed partial class FakeTextRedactor : ITextRedactor
             var type = match.Value.Contains('@') ? EntityTypes.Email : EntityTypes.ApiKey;
             spans.Add(new RedactedSpan(match.Index, match.Index + match.Length, type, EntityTypes.Placeholder(type)));
         }
-        if (spans.Count == 0)
-        {
-            return RedactionResult.Unchanged(text);
-        }
-        var output = new System.Text.StringBuilder();
-        var at = 0;
-        foreach (var span in spans)
-        {
-            output.Append(text, at, span.Start - at).Append(span.Replacement);
-            at = span.End;
-        }
-        output.Append(text, at, text.Length - at);
-        return new RedactionResult(output.ToString(), spans, false);
+        return RedactionResult.Apply(text, spans);
     }
 
     [GeneratedRegex(@"[a-z.]+@[a-z]+\.[a-z]{2,}|secret-token-[a-z0-9]+")]

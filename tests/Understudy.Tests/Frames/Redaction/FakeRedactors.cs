@@ -27,19 +27,7 @@ internal sealed partial class FakeEmailAndDigitsRedactor : ITextRedactor
             }
         }
         spans.Sort((a, b) => a.Start.CompareTo(b.Start));
-        if (spans.Count == 0)
-        {
-            return RedactionResult.Unchanged(text);
-        }
-        var output = new System.Text.StringBuilder();
-        var at = 0;
-        foreach (var span in spans)
-        {
-            output.Append(text, at, span.Start - at).Append(span.Replacement);
-            at = span.End;
-        }
-        output.Append(text, at, text.Length - at);
-        return new RedactionResult(output.ToString(), spans, false);
+        return RedactionResult.Apply(text, spans);
     }
 
     [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")]
