@@ -68,12 +68,18 @@ internal sealed class FrameRing : IDisposable
     /// Takes the grab in <see cref="Spare"/> into the history. Returns false when it equals the
     /// newest screen (which is then only marked as still current at <paramref name="monoNs"/>).
     /// </summary>
-    public bool Commit(long monoNs)
+    /// <param name="hidden">What must be filled before this screen leaves the ring (scope and sensitive fields, as laid out at this grab).</param>
+    public bool Commit(long monoNs, Rect[]? hidden = null)
     {
         var hash = XxHash3.HashToUInt64(Spare);
         if (Newest is { } newest && newest.Hash == hash)
         {
             newest.LastCurrentMonoNs = monoNs;
+            // The same pixels under another layout: hide what either layout hides.
+            if (hidden is { Length: > 0 } && !ReferenceEquals(hidden, newest.Hidden))
+            {
+                newest.Hidden = newest.Hidden is { } earlier ? [.. earlier, .. hidden] : hidden;
+            }
             return false;
         }
         RingSlot slot;
@@ -89,6 +95,7 @@ internal sealed class FrameRing : IDisposable
         }
         (slot.Pixels, _spare) = (_spare, slot.Pixels);
         slot.Hash = hash;
+        slot.Hidden = hidden;
         slot.GrabbedMonoNs = monoNs;
         slot.LastCurrentMonoNs = monoNs;
         _history.Add(slot);
@@ -141,6 +148,9 @@ internal sealed class RingSlot
     public byte[] Pixels { get; set; } = [];
 
     public ulong Hash { get; set; }
+
+    /// <summary>Rectangles to fill whenever this screen is copied out of the ring; null when nothing is hidden.</summary>
+    public Rect[]? Hidden { get; set; }
 
     /// <summary>When the grab that first showed this screen completed.</summary>
     public long GrabbedMonoNs { get; set; }

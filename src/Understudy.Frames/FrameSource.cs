@@ -303,23 +303,22 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         {
             return false;
         }
+        Rect[]? hidden = null;
         if (_masker is { } masker)
         {
-            var size = ring.Size;
-            var pixels = ring.Spare;
             try
             {
-                masker.Apply(pixels, size);
+                hidden = masker.Plan(ring.Size);
             }
-#pragma warning disable CA1031 // Whatever went wrong, the screen must not be kept unmasked.
+#pragma warning disable CA1031 // Whatever went wrong, the screen must not leave the ring unmasked.
             catch (Exception)
 #pragma warning restore CA1031
             {
-                PixelMask.FillAll(pixels, size, _options.MaskFill);
+                hidden = [new Rect(0, 0, ring.Size.Width, ring.Size.Height)];
             }
         }
         var grabbedAt = _clock.MonoNs;
-        var changed = ring.Commit(grabbedAt);
+        var changed = ring.Commit(grabbedAt, hidden);
         if (changed && _pendingAfter is not null)
         {
             _pendingAfter.LastChangeMonoNs = grabbedAt;
@@ -413,7 +412,17 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
         var length = size.Width * size.Height * 4;
         var pixels = _buffers.Rent(length);
         slot.Pixels.AsSpan(0, length).CopyTo(pixels);
-        return new FrameJob { Pixels = pixels, Size = size, ContentHash = slot.Hash, GrabbedMonoNs = slot.GrabbedMonoNs };
+        var hash = slot.Hash;
+        if (slot.Hidden is { Length: > 0 } hidden)
+        {
+            // What the scope hides is filled here, before the copy goes anywhere else.
+            foreach (var rect in hidden)
+            {
+                PixelMask.Fill(pixels.AsSpan(0, length), size, rect, _options.MaskFill);
+            }
+            hash = XxHash3.HashToUInt64(pixels.AsSpan(0, length));
+        }
+        return new FrameJob { Pixels = pixels, Size = size, ContentHash = hash, GrabbedMonoNs = slot.GrabbedMonoNs };
     }
 
     private void Dispatch(FrameJob job)

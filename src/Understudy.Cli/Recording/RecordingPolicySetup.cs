@@ -82,6 +82,10 @@ internal static class RecordingPolicySetup
         }
 
         var redactor = RedactorFor(policy);
+        // Load the name lists and phone metadata now rather than at the first typed word, then give
+        // back what loading them took (Bogus parses whole locales to get at the names).
+        TextRedactionEngine.Preload();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         PauseHotkey hotkey;
         try
         {

@@ -134,7 +134,8 @@ public sealed class PrivacyGuard
             {
                 if (!piece.Decided && piece.ClosedAtNs is { } closed)
                 {
-                    var at = closed + _settleNs;
+                    // A piece waiting on lookups is looked at again a little later, not in a spin.
+                    var at = Math.Max(closed + _settleNs, piece.RecheckAtNs);
                     due = due is null ? at : Math.Min(due.Value, at);
                 }
             }
@@ -269,6 +270,7 @@ public sealed class PrivacyGuard
             var pending = IsAwaitingLookup(piece, nowNs);
             if (pending && nowNs - closed < _maxSettleNs)
             {
+                piece.RecheckAtNs = nowNs + RecheckNs;
                 continue;
             }
             if (pending)
@@ -300,6 +302,8 @@ public sealed class PrivacyGuard
         piece.LookupsClearSinceNs ??= nowNs;
         return nowNs - piece.LookupsClearSinceNs.Value < LookupArrivalNs;
     }
+
+    private static readonly long RecheckNs = (long)TimeSpan.FromMilliseconds(20).TotalNanoseconds;
 
     // An answered lookup's element reaches the guard after the recorder's ordering window (30 ms by default).
     private static readonly long LookupArrivalNs = (long)TimeSpan.FromMilliseconds(80).TotalNanoseconds;
@@ -748,6 +752,8 @@ public sealed class PrivacyGuard
         public long FieldBoundarySeq { get; init; }
 
         public long? LookupsClearSinceNs { get; set; }
+
+        public long RecheckAtNs { get; set; } = long.MinValue;
 
         public long? ClosedAtNs { get; set; }
 

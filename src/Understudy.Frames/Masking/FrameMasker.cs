@@ -5,11 +5,15 @@ using Understudy.Core.Pipeline;
 
 namespace Understudy.Frames.Masking;
 
-/// <summary>Masks a freshly grabbed screen in place before anything else sees it. Used on the grab thread only.</summary>
+/// <summary>
+/// Says, right after each grab, what of the screen must be hidden: read on the grab thread only,
+/// the fill itself happens when a screen is copied out for encoding (filling the whole screen
+/// outside a window 20 times a second would cost more than the rest of the recorder).
+/// </summary>
 public interface IFrameMasker : IDisposable
 {
-    /// <summary>Masks <paramref name="pixels"/>; returns the number of rectangles filled. Must fill everything when it cannot tell what may be shown.</summary>
-    int Apply(Span<byte> pixels, ScreenSize size);
+    /// <summary>The rectangles to fill for the screen just grabbed; the whole screen when it cannot tell what may be shown.</summary>
+    Rect[] Plan(ScreenSize size);
 }
 
 /// <summary>
@@ -34,7 +38,18 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
     /// <summary>The allowed windows' visible areas at the last grab (null: everything is allowed), for OCR on the encoder thread.</summary>
     public IReadOnlyList<Rect>? LastVisibleArea => _lastVisible;
 
+    /// <summary>Plans and fills at once (for tests and one-off frames); returns the number of rectangles filled.</summary>
     public int Apply(Span<byte> pixels, ScreenSize size)
+    {
+        var plan = Plan(size);
+        foreach (var rect in plan)
+        {
+            PixelMask.Fill(pixels, size, rect, fill);
+        }
+        return plan.Length;
+    }
+
+    public Rect[] Plan(ScreenSize size)
     {
         bool read;
         try
@@ -49,10 +64,9 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
         {
             LayoutFailures++;
             _lastVisible = [];
-            PixelMask.FillAll(pixels, size, fill);
-            return 1;
+            return [new Rect(0, 0, size.Width, size.Height)];
         }
-        var filled = 0;
+        var plan = new List<Rect>();
         if (!scope.AllowsAll)
         {
             VisibleAllowedArea(_windows, scope, _visible, _scratch, _allowedPids);
@@ -63,11 +77,7 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
             {
                 SubtractAll(_hidden, shown, _scratch);
             }
-            foreach (var rect in _hidden)
-            {
-                PixelMask.Fill(pixels, size, rect, fill);
-                filled++;
-            }
+            plan.AddRange(_hidden);
         }
         if (sensitive is not null)
         {
@@ -75,12 +85,11 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
             {
                 if (Place(region, _windows) is { } rect)
                 {
-                    PixelMask.Fill(pixels, size, rect, fill);
-                    filled++;
+                    plan.Add(rect);
                 }
             }
         }
-        return filled;
+        return [.. plan];
     }
 
     /// <summary>

@@ -27,6 +27,12 @@ public sealed unsafe class X11WindowLayoutProbe : IWindowLayoutProbe
     private readonly HashSet<nuint> _seen = [];
     private long _snapshots;
 
+    // The layout as last read; reused until the server reports a change under the root window
+    // (map, unmap, move, resize, restack) or a second has passed (titles, for title rules).
+    private VisibleWindow[]? _cached;
+    private const int RefreshEvery = 20;
+    private const nint SubstructureNotifyMask = 1 << 19;
+
     private X11WindowLayoutProbe(X11Connection connection)
     {
         _connection = connection;
@@ -37,6 +43,8 @@ public sealed unsafe class X11WindowLayoutProbe : IWindowLayoutProbe
         _utf8String = Xlib.XInternAtom(display, "UTF8_STRING", 0);
         _frameExtents = Xlib.XInternAtom(display, "_NET_FRAME_EXTENTS", 0);
         _wmState = Xlib.XInternAtom(display, "WM_STATE", 0);
+        Xlib.XSelectInput(display, _root, SubstructureNotifyMask);
+        Xlib.XFlush(display);
     }
 
     public static X11WindowLayoutProbe Open(string? displayName) => new(X11Connection.Open(displayName));
@@ -50,8 +58,25 @@ public sealed unsafe class X11WindowLayoutProbe : IWindowLayoutProbe
             return false;
         }
         var display = _connection.Handle;
+        var changed = _cached is null || _snapshots % RefreshEvery == 0;
+        var eventBuffer = stackalloc byte[Xlib.XEventSize];
+        // One round trip: every change the server made before this point (and so before the grab
+        // just taken) is now in our queue.
+        Xlib.XSync(display, 0);
+        while (Xlib.XPending(display) > 0 && !_connection.IsLost)
+        {
+            Xlib.XNextEvent(display, eventBuffer);
+            changed = true;
+        }
+        if (!changed)
+        {
+            windows.AddRange(_cached!);
+            _snapshots++;
+            return !_connection.IsLost;
+        }
         if (Xlib.XQueryTree(display, _root, out _, out _, out var children, out var count) == 0)
         {
+            _cached = null;
             return false;
         }
         try
@@ -101,6 +126,7 @@ public sealed unsafe class X11WindowLayoutProbe : IWindowLayoutProbe
                 _facts.Remove(gone);
             }
         }
+        _cached = [.. windows];
         // A window destroyed between the tree and its attributes is skipped; a lost connection fails.
         return !_connection.IsLost;
     }

@@ -56,6 +56,7 @@ internal sealed class Gazetteer
     {
         var first = new HashSet<string>(StringComparer.Ordinal);
         var last = new HashSet<string>(StringComparer.Ordinal);
+        var loadedBefore = Database.Data.IsValueCreated ? Database.Data.Value.Keys.ToHashSet(StringComparer.Ordinal) : [];
         foreach (var locale in Locales)
         {
             foreach (var key in (string[])["first_name", "male_first_name", "female_first_name"])
@@ -63,6 +64,13 @@ internal sealed class Gazetteer
                 AddAll(first, locale, key);
             }
             AddAll(last, locale, "last_name");
+            // Bogus keeps every locale it parsed (addresses, lorem, products: several MB each) for
+            // the life of the process; only the names are needed, so one locale at a time is held.
+            // A later Faker that wants a locale parses it again.
+            if (!loadedBefore.Contains(locale))
+            {
+                Database.Data.Value.TryRemove(locale, out _);
+            }
         }
         FirstNames = first.ToFrozenSet(StringComparer.Ordinal);
         LastNames = last.ToFrozenSet(StringComparer.Ordinal);

@@ -256,7 +256,6 @@ public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixtur
         try
         {
             var window = Desktop.WaitForWindow("[Cc]hromium", TimeSpan.FromSeconds(60));
-            var client = Geometry(window);
             // The page announces its browser frame in the title: "form chrome=H,W".
             string title = "";
             for (var i = 0; i < 100 && !title.Contains("chrome=", StringComparison.Ordinal); i++)
@@ -267,9 +266,10 @@ public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixtur
             var chrome = AccessibilityApps.ChromeSize().Match(title);
             Assert.True(chrome.Success, $"page title '{title}'");
             var (top, left) = (AccessibilityApps.ParseInt(chrome.Groups[1].Value), AccessibilityApps.ParseInt(chrome.Groups[2].Value));
-            (int X, int Y) Page(int x, int y) => (client.X + left + x, client.Y + top + y);
-            // Let the accessibility tree come up before the recorder starts looking.
+            // Let the accessibility tree come up and the window manager place the window before measuring it.
             Pause(2000);
+            var client = Geometry(window);
+            (int X, int Y) Page(int x, int y) => (client.X + left + x, client.Y + top + y);
 
             var sessionId = Record(WritePolicy("Chromium", "chromium"), () =>
             {
