@@ -50,6 +50,11 @@ public static class Hotkey
                 return null;
             }
         }
+        if (!modifiers.Contains("ctrl") && !modifiers.Contains("alt") && !modifiers.Contains("super"))
+        {
+            problem = $"'{text}' needs ctrl, alt or super: with shift alone, typing would pause recording";
+            return null;
+        }
         var key = KeyName(parts[^1]);
         if (key is null)
         {

@@ -151,6 +151,7 @@ public sealed class PolicyLoaderTests
     [InlineData("ctrl+ctrl+p", "appears twice")]
     [InlineData("ctrl+alt+NoSuchKey", "unknown key 'NoSuchKey'")]
     [InlineData("ctrl++", "expected modifiers and a key")]
+    [InlineData("shift+p", "needs ctrl, alt or super")]
     public void A_bad_hotkey_is_refused(string hotkey, string problem)
     {
         AssertError(Fails($"version: 1\npause_hotkey: \"{hotkey}\"\n"), 2, 15, "pause_hotkey", problem);
