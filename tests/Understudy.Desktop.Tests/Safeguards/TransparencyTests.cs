@@ -102,6 +102,27 @@ public sealed class TransparencyTests(DesktopFixture fixture) : RecordingTestBas
     }
 
     [Fact]
+    public void Withdrawing_consent_stops_the_running_recorder_and_deletes_every_local_session()
+    {
+        AcceptConsent();
+        // One finished session, and one being recorded.
+        var (firstExit, _, firstErr) = CliProcess.Run(Env, "record", "--data", DataDir, "--allow-app", "*", "--no-frames", "--no-accessibility", "--duration", "1");
+        Assert.True(firstExit == 0, firstErr);
+        using var recorder = CliProcess.Start(Env, "record", "--data", DataDir, "--allow-app", "*", "--no-frames", "--no-accessibility");
+        recorder.WaitForStderr("recording session", TimeSpan.FromSeconds(30));
+        WaitForStatus("recording");
+
+        var (exit, stdout, stderr) = CliProcess.Run(Env, "consent", "withdraw", "--data", DataDir, "--yes");
+        Assert.True(exit == 0, stderr);
+        Assert.True(recorder.WaitForExit(TimeSpan.FromSeconds(20)) is 0 or 1, "the recorder did not stop");
+        var (listExit, list, _) = CliProcess.Run(Env, "sessions", "list", "--data", DataDir, "--json");
+        Assert.Equal(0, listExit);
+        Assert.Equal("[]", list.Trim());
+        Assert.Contains("2", stdout, StringComparison.Ordinal);
+        Assert.Equal("not_recording", Status());
+    }
+
+    [Fact]
     public void An_invalid_policy_is_refused_naming_the_line_and_field()
     {
         AcceptConsent();

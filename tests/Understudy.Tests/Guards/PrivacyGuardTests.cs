@@ -314,6 +314,26 @@ public sealed class PrivacyGuardTests
     }
 
     [Fact]
+    public void Typing_the_X_server_delivers_late_in_one_burst_stays_one_piece()
+    {
+        var guard = new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions());
+        var output = new List<GuardedEvent>();
+        // Keys captured 40 ms apart but handed over together 1.5 s later: by arrival they are one
+        // burst, so the email is judged whole instead of key by key.
+        const string text = "ann@example.com";
+        var arrival = 5_000 * Ms;
+        long seq = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var captured = 3_500 * Ms + (i * 40 * Ms);
+            guard.Process(new SessionEvent(seq++, captured, Wall, new KeyPayload(true, text[i].ToString(), text[i].ToString(), Modifiers.None, 30 + i)), arrival, output);
+            guard.Process(new SessionEvent(seq++, captured + Ms, Wall, new KeyPayload(false, text[i].ToString(), null, Modifiers.None, 30 + i)), arrival, output);
+        }
+        guard.Release(arrival + (2_000 * Ms), output);
+        Assert.Equal("<EMAIL_ADDRESS>", string.Concat(output.Select(e => e.Payload).OfType<KeyPayload>().Where(k => k.IsDown).Select(k => k.Text)));
+    }
+
+    [Fact]
     public void Held_input_is_bounded_by_the_idle_boundary()
     {
         var h = new Harness();
