@@ -32,6 +32,11 @@ internal sealed class SessionTally
 
     public long Frames { get; private set; }
 
+    private readonly SortedDictionary<string, long> _redactions = new(StringComparer.Ordinal);
+
+    /// <summary>What the safeguards removed before it was stored, by type (spans; sensitive-field pieces count one each).</summary>
+    public IReadOnlyDictionary<string, long> RedactionsByType => _redactions;
+
     /// <summary>Every reported reason (zero if absent), then any other reason that occurred, such as pauses.</summary>
     public IEnumerable<(string Reason, LossTotal Total)> Losses =>
         ReportedLossReasons.Select(reason => (reason, _losses.GetValueOrDefault(reason)))
@@ -52,6 +57,9 @@ internal sealed class SessionTally
                     break;
                 case FramePayload:
                     tally.Frames++;
+                    break;
+                case RedactionPayload redaction:
+                    tally._redactions[redaction.Type] = SaturatingAdd(tally._redactions.GetValueOrDefault(redaction.Type), Math.Max(0, redaction.Count));
                     break;
                 case GapPayload gap:
                     var total = tally._losses.GetValueOrDefault(gap.Reason);

@@ -112,6 +112,9 @@ internal static class SessionsCommand
             if (tally is not null)
             {
                 Row("element / ui / frame events", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{tally.Elements} / {tally.UiActions} / {tally.Frames}"));
+                Row("redacted before storing", tally.RedactionsByType.Count == 0
+                    ? "nothing"
+                    : string.Join(", ", tally.RedactionsByType.Select(pair => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pair.Key} {pair.Value}"))));
             }
             Row("integrity", report.Damage is { } damage ? $"damaged at byte {damage.Offset}: {damage.Reason}" : "ok");
             Row("frame images", DescribeBlobs(report));
@@ -344,6 +347,12 @@ internal static class SessionsCommand
         writer.WriteNumber("element", tally.Elements);
         writer.WriteNumber("ui", tally.UiActions);
         writer.WriteNumber("frame", tally.Frames);
+        writer.WriteEndObject();
+        writer.WriteStartObject("redactions");
+        foreach (var (type, count) in tally.RedactionsByType)
+        {
+            writer.WriteNumber(type, count);
+        }
         writer.WriteEndObject();
         writer.WriteStartObject("losses");
         foreach (var (reason, total) in tally.Losses)

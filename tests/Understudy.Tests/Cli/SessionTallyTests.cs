@@ -36,6 +36,21 @@ public sealed class SessionTallyTests
     }
 
     [Fact]
+    public void Redactions_are_summed_by_type_for_the_donor_to_see()
+    {
+        var tally = SessionTally.From(SampleEvents.Timed(
+        [
+            new RedactionPayload(RedactionTargets.Typed, "EMAIL_ADDRESS", 2, 3, 9),
+            new RedactionPayload(RedactionTargets.Title, "EMAIL_ADDRESS", 1, 10, null),
+            new RedactionPayload(RedactionTargets.SensitiveField, "SENSITIVE_FIELD", 1, null, null),
+            new RedactionPayload(RedactionTargets.Typed, "CREDIT_CARD", -5, 3, 9),
+        ]));
+        Assert.Equal(
+            new Dictionary<string, long> { ["CREDIT_CARD"] = 0, ["EMAIL_ADDRESS"] = 3, ["SENSITIVE_FIELD"] = 1 },
+            tally.RedactionsByType);
+    }
+
+    [Fact]
     public void Hostile_gap_values_do_not_wrap()
     {
         var tally = SessionTally.From(SampleEvents.Timed(
