@@ -56,18 +56,28 @@ internal sealed class Gazetteer
     {
         var first = new HashSet<string>(StringComparer.Ordinal);
         var last = new HashSet<string>(StringComparer.Ordinal);
-        var loadedBefore = Database.Data.IsValueCreated ? Database.Data.Value.Keys.ToHashSet(StringComparer.Ordinal) : [];
+        string[] firstKeys = ["first_name", "male_first_name", "female_first_name"];
+        string[] allKeys = [.. firstKeys, "last_name"];
         foreach (var locale in Locales)
         {
-            foreach (var key in (string[])["first_name", "male_first_name", "female_first_name"])
+            if (LocaleNameReader.Read(locale, allKeys) is { } lists)
+            {
+                foreach (var key in firstKeys)
+                {
+                    AddParts(first, lists.GetValueOrDefault(key));
+                }
+                AddParts(last, lists.GetValueOrDefault("last_name"));
+                continue;
+            }
+            // Bogus changed how it embeds its data: go through its own database (which keeps the
+            // whole locale in memory afterwards, so it is let go of at once).
+            var loadedBefore = Database.Data.IsValueCreated && Database.Data.Value.ContainsKey(locale);
+            foreach (var key in firstKeys)
             {
                 AddAll(first, locale, key);
             }
             AddAll(last, locale, "last_name");
-            // Bogus keeps every locale it parsed (addresses, lorem, products: several MB each) for
-            // the life of the process; only the names are needed, so one locale at a time is held.
-            // A later Faker that wants a locale parses it again.
-            if (!loadedBefore.Contains(locale))
+            if (!loadedBefore)
             {
                 Database.Data.Value.TryRemove(locale, out _);
             }
@@ -118,9 +128,22 @@ internal sealed class Gazetteer
         {
             return;
         }
+        var list = new List<string>(names.Count);
         for (var i = 0; i < names.Count; i++)
         {
-            var name = names[i].StringValue;
+            list.Add(names[i].StringValue);
+        }
+        AddParts(into, list);
+    }
+
+    private static void AddParts(HashSet<string> into, List<string>? names)
+    {
+        if (names is null)
+        {
+            return;
+        }
+        foreach (var name in names)
+        {
             // Multi-word entries ("Mary Ann", "de la Cruz") are split; only capitalised parts count.
             foreach (var part in name.Split([' ', '-'], StringSplitOptions.RemoveEmptyEntries))
             {
