@@ -704,7 +704,7 @@ public sealed class PrivacyGuard
         {
             return KeyClass.Boundary;
         }
-        if (key.Text is { Length: > 0 } text && !text.Any(char.IsControl))
+        if (key.Text is { Length: > 0 } text && !text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
             return KeyClass.Text;
         }

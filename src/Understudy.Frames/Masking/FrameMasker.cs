@@ -30,6 +30,7 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
     private readonly List<Rect> _scratch = [];
     private readonly List<Rect> _hidden = [];
     private readonly HashSet<int> _allowedPids = [];
+    private readonly CachedScope _cachedScope = new(scope);
 
     private volatile Rect[]? _lastVisible;
 
@@ -69,7 +70,7 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
         var plan = new List<Rect>();
         if (!scope.AllowsAll)
         {
-            VisibleAllowedArea(_windows, scope, _visible, _scratch, _allowedPids);
+            VisibleAllowedArea(_windows, _cachedScope, _visible, _scratch, _allowedPids);
             _lastVisible = [.. _visible];
             _hidden.Clear();
             _hidden.Add(new Rect(0, 0, size.Width, size.Height));
@@ -192,4 +193,37 @@ public sealed class ScopeFrameMasker(IWindowLayoutProbe probe, IScopeRules scope
     }
 
     public void Dispose() => probe.Dispose();
+
+    /// <summary>
+    /// The scope's verdict per window, remembered: the same windows are asked about 20 times a
+    /// second, and a policy may read the process name from /proc for each. A window whose class,
+    /// title or process changes is asked again.
+    /// </summary>
+    private sealed class CachedScope(IScopeRules inner) : IScopeRules
+    {
+        private const int MaxEntries = 512;
+        private readonly Dictionary<(string?, string?, string?, int?), bool> _verdicts = [];
+
+        public bool AllowsAll => inner.AllowsAll;
+
+        public IReadOnlyCollection<string> AllowedApps => inner.AllowedApps;
+
+        public bool Allows(FocusPayload focus) => inner.Allows(focus);
+
+        public bool AllowsWindow(string? wmClass, string? wmInstance, string? title, int? pid)
+        {
+            var key = (wmClass, wmInstance, title, pid);
+            if (_verdicts.TryGetValue(key, out var allowed))
+            {
+                return allowed;
+            }
+            if (_verdicts.Count >= MaxEntries)
+            {
+                _verdicts.Clear();
+            }
+            allowed = inner.AllowsWindow(wmClass, wmInstance, title, pid);
+            _verdicts[key] = allowed;
+            return allowed;
+        }
+    }
 }
