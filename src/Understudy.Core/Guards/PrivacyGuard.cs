@@ -317,6 +317,11 @@ public sealed class PrivacyGuard
         {
             if (!piece.Decided)
             {
+                if (_lookups is not null && _lookups.OldestPendingSeq <= piece.LastSeq)
+                {
+                    // The session ends before the field was described: it may have been a password field.
+                    piece.Sensitive = true;
+                }
                 Decide(piece);
             }
         }

@@ -290,6 +290,9 @@ public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixtur
 
             var (events, exportFile, framesDir) = Export(sessionId);
             AssertNoTrace([DataDir, exportFile, framesDir], ChromiumPassword, Email);
+            // Each key's text is stored on its own: the password must not be spelled out across them either.
+            var keyTexts = string.Concat(events.Select(e => e.Payload).OfType<KeyPayload>().Where(k => k.IsDown).Select(k => k.Text));
+            Assert.DoesNotContain(ChromiumPassword, keyTexts, StringComparison.Ordinal);
             Assert.Contains(events, e => e.Payload is ElementPayload { Role: "password text" });
             Assert.Contains(events, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
             Assert.Contains("mail <EMAIL_ADDRESS>", Typed(events), StringComparison.Ordinal);

@@ -264,6 +264,18 @@ public sealed class PrivacyGuardTests
     }
 
     [Fact]
+    public void Typing_whose_field_is_still_being_looked_up_when_the_session_ends_counts_as_sensitive()
+    {
+        var lookups = new Lookups { PendingLookups = 1 };
+        var h = new Harness(lookups: lookups);
+        h.Type("typed-just-before-stop");
+        h.Key("Tab");
+        h.Finish();
+        Assert.DoesNotContain("stop", h.Export(), StringComparison.Ordinal);
+        Assert.Single(h.Stored, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
+    }
+
+    [Fact]
     public void An_element_timeout_while_typing_is_held_fails_closed()
     {
         var h = new Harness();
