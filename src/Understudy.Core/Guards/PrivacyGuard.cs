@@ -294,7 +294,7 @@ public sealed class PrivacyGuard
         {
             return false;
         }
-        if (_lookups.OldestPendingSeq <= piece.LastSeq)
+        if (LookupOutstandingFor(piece))
         {
             piece.LookupsClearSinceNs = null;
             return true;
@@ -302,6 +302,8 @@ public sealed class PrivacyGuard
         piece.LookupsClearSinceNs ??= nowNs;
         return nowNs - piece.LookupsClearSinceNs.Value < LookupArrivalNs;
     }
+
+    private bool LookupOutstandingFor(Piece piece) => _lookups is not null && _lookups.OldestPendingSeq <= piece.LastSeq;
 
     private static readonly long RecheckNs = (long)TimeSpan.FromMilliseconds(20).TotalNanoseconds;
 
@@ -317,7 +319,7 @@ public sealed class PrivacyGuard
         {
             if (!piece.Decided)
             {
-                if (_lookups is not null && _lookups.OldestPendingSeq <= piece.LastSeq)
+                if (LookupOutstandingFor(piece))
                 {
                     // The session ends before the field was described: it may have been a password field.
                     piece.Sensitive = true;
