@@ -45,6 +45,9 @@ public sealed class SessionStore
 
     public string SessionsDirectory { get; }
 
+    /// <summary>The id of the device key this store opens sessions with; sessions recorded under another cannot be read.</summary>
+    public string DeviceKeyId => _deviceKey.KeyId;
+
     /// <summary>Called by <see cref="Delete"/> after the manifest is shredded and before any file is removed.</summary>
     internal Action<string>? AfterShredForTesting { get; set; }
 
