@@ -9,6 +9,7 @@ using Understudy.Core.Capture;
 using Understudy.Core.Model;
 using Understudy.Core.Pipeline;
 using Understudy.Core.Redaction;
+using Understudy.Dataset.Build;
 using Understudy.Desktop;
 using Understudy.Platform.X11;
 
@@ -89,19 +90,48 @@ internal static class DemoCommand
         var events = store.ReadEvents(recording.SessionId).ToList();
         var summary = RecordingSummary.From(events);
         var report = SafeguardCheck.Run(store, recording.SessionId, events, summary, Password, Email, EmailPlaceholder, layout!, safeguards.FrameFill);
+        var dataset = BuildDataset(store, recording.SessionId);
         if (json)
         {
-            WriteJson(recording.SessionId, summary, report);
+            WriteJson(recording.SessionId, summary, report, dataset);
         }
         else
         {
             Show(recording.SessionId, summary, report, store.DataDirectoryPath);
+            ShowDataset(dataset);
         }
         if (report.Failure(summary, EmailPlaceholder) is { } failure)
         {
             throw new CommandFailedException($"demo: safeguard check failed: {failure}");
         }
         return ExitCodes.Ok;
+    }
+
+    // The session just recorded, as a dataset in every format: what the recording is for.
+    private static DatasetBuildResult BuildDataset(Understudy.Storage.SessionStore store, string sessionId)
+    {
+        var options = new DatasetBuildOptions
+        {
+            OutputDirectory = Path.Combine(store.DataDirectoryPath, "datasets", $"demo-{sessionId}"),
+            SessionIds = [sessionId],
+            Parallelism = 1,
+        };
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(options.OutputDirectory)!);
+            return new DatasetBuilder(store, options).Build();
+        }
+        catch (DatasetBuildException ex)
+        {
+            throw new CommandFailedException($"demo: dataset build failed: {ex.Message}");
+        }
+    }
+
+    private static void ShowDataset(DatasetBuildResult dataset)
+    {
+        var statistics = dataset.Manifest.Statistics;
+        AnsiConsole.MarkupLine($"[bold]Dataset[/] {Markup.Escape(dataset.OutputDirectory)}: {Plural(statistics.Episodes, "episode")}, {Plural((int)statistics.Steps, "step")} ({Markup.Escape(string.Join(", ", statistics.ActionsByKind.Select(p => $"{p.Key} {p.Value}")))})");
+        AnsiConsole.MarkupLine($"Open its viewer: [bold]{Markup.Escape(Path.Combine(dataset.OutputDirectory, "viewer", "index.html"))}[/]");
     }
 
     private static VirtualDesktop StartDesktop() => VirtualDesktop.Start("1280x800");
@@ -284,10 +314,22 @@ internal static class DemoCommand
 
     private static string Plural(int count, string what) => string.Create(CultureInfo.InvariantCulture, $"{count} {what}{(count == 1 ? "" : "s")}");
 
-    private static void WriteJson(string sessionId, RecordingSummary summary, SafeguardReport report) => JsonOutput.Write(writer =>
+    private static void WriteJson(string sessionId, RecordingSummary summary, SafeguardReport report, DatasetBuildResult dataset) => JsonOutput.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("session_id", sessionId);
+        writer.WriteStartObject("dataset");
+        writer.WriteString("path", dataset.OutputDirectory);
+        writer.WriteString("viewer", Path.Combine(dataset.OutputDirectory, "viewer", "index.html"));
+        writer.WriteNumber("episodes", dataset.Manifest.Statistics.Episodes);
+        writer.WriteNumber("steps", dataset.Manifest.Statistics.Steps);
+        writer.WriteStartObject("actions_by_kind");
+        foreach (var (kind, count) in dataset.Manifest.Statistics.ActionsByKind)
+        {
+            writer.WriteNumber(kind, count);
+        }
+        writer.WriteEndObject();
+        writer.WriteEndObject();
         writer.WriteNumber("duration_s", Math.Round(summary.Duration.TotalSeconds, 3));
         writer.WriteStartObject("counts_by_kind");
         foreach (var (kind, count) in summary.CountsByKind)

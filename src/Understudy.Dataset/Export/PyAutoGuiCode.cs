@@ -20,12 +20,14 @@ public static class PyAutoGuiCode
         ArgumentNullException.ThrowIfNull(screen);
         return action.Kind switch
         {
-            "click" or "select" or "menu" or "toggle" or "set_value" => Click(action, screen),
+            "click" => Click(action, screen),
+            // A semantic action made with the pointer replays as its click; one made from the keyboard as its keys.
+            "select" or "menu" or "toggle" or "set_value" => action.Position is not null ? Click(action, screen) : Keys(action),
             "drag" => Drag(action, screen),
             "hold" => Hold(action, screen),
             "scroll" => Scroll(action, screen),
             "type" => action.Text is { Length: > 0 } text ? $"pyautogui.write({Literal(text)})" : null,
-            "hotkey" => action.Keys is { Count: > 0 } keys ? $"pyautogui.hotkey({string.Join(", ", keys.Select(Literal))})" : null,
+            "hotkey" => Hotkey(action),
             "press" => Press(action),
             _ => null,
         };
@@ -84,6 +86,16 @@ public static class PyAutoGuiCode
         }
         return lines.Count == 0 ? null : WithHeld(action, string.Join('\n', lines));
     }
+
+    private static string? Keys(ActionRecord action) => action.Keys switch
+    {
+        { Count: > 1 } => Hotkey(action),
+        { Count: 1 } => Press(action),
+        _ => null,
+    };
+
+    private static string? Hotkey(ActionRecord action) =>
+        action.Keys is { Count: > 0 } keys ? $"pyautogui.hotkey({string.Join(", ", keys.Select(Literal))})" : null;
 
     private static string? Press(ActionRecord action)
     {
