@@ -11,7 +11,7 @@ packages=(
   libx11-6 libxtst6 libxi6 libxkbcommon0
   at-spi2-core libatk-adaptor libatk-bridge2.0-0
   dbus dbus-x11 yad zenity xauth chromium
-  libtesseract5 tesseract-ocr-eng fonts-dejavu-core
+  libtesseract5 tesseract-ocr-eng fonts-dejavu-core python3
 )
 
 # One dpkg-query for all packages; unknown packages are reported on stderr (ignored).
