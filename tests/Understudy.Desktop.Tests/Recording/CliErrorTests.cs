@@ -47,6 +47,12 @@ public sealed class CliErrorTests(DesktopFixture fixture) : RecordingTestBase(fi
     [InlineData("sessions export", "id")]
     [InlineData("sessions export 20261123T000000Z-abcdef --format csv", "csv")]
     [InlineData("teleport", "teleport")]
+    [InlineData("dataset build", "--out")]
+    [InlineData("dataset build --out /tmp/understudy-ds-never --format csv", "csv")]
+    [InlineData("dataset build --out /tmp/understudy-ds-never --min-quality great", "great")]
+    [InlineData("dataset build --out /tmp/understudy-ds-never --since yesterday", "yesterday")]
+    [InlineData("dataset build --out /nonexistent-parent/ds", "parent directory")]
+    [InlineData("dataset build --out /tmp/understudy-ds-never --session 20260101T000000Z-000000", "20260101T000000Z-000000")]
     public void Wrong_usage_is_one_line_and_exit_2(string commandLine, string expectedText)
     {
         var args = commandLine.Split(' ').Concat(["--data", DataDir]).ToArray();
