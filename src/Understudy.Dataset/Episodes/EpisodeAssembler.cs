@@ -15,6 +15,7 @@ public sealed record SessionFacts(string SessionId, ScreenSize? Screen, bool? Ac
 public sealed class EpisodeAssembler : IReductionSink
 {
     private const int RecentFrames = 64;
+    private const int RecentFocus = 64;
 
     private readonly SessionFacts _session;
     private readonly EpisodeOptions _options;
@@ -32,6 +33,9 @@ public sealed class EpisodeAssembler : IReductionSink
     private readonly Dictionary<long, List<(long ArrivedNs, SessionEvent Observation)>> _orphans = [];
     private readonly List<SessionEvent> _waitingUi = [];
     private readonly List<FramePayload> _recentFrames = [];
+
+    // What was focused after a seq (null: the focus moved somewhere unknown), in arrival order.
+    private readonly List<(long Key, long AfterSeq, ElementPayload? Element)> _focus = [];
 
     // Boundaries in seq order; segment i holds what lies between boundary i-1 and boundary i.
     private readonly List<Segment> _segments = [];
@@ -95,15 +99,13 @@ public sealed class EpisodeAssembler : IReductionSink
                 }
             }
         }
-        for (var i = 0; i < _waitingUi.Count; i++)
+        if (action.Kind == ActionKind.Click || (action.Kind == ActionKind.Press && action.Keys.Count > 0 && action.Keys[^1] is "tab" or "enter"))
         {
-            var ui = _waitingUi[i];
-            if (ui.MonoNs >= action.StartMonoNs && ui.MonoNs - action.EndMonoNs <= _uiWindowNs && step.Builder.TryMakeSemantic((UiPayload)ui.Payload))
-            {
-                _waitingUi.RemoveAt(i);
-                break;
-            }
+            // Focus moves with a click, Tab or Enter: what was focused before no longer says where typing goes.
+            RememberFocus(action.LastSeq, null);
         }
+        // Actions come in order: a ui event older than this action's start has seen every action that could have caused it.
+        ResolveUi(ui => ui.MonoNs < action.StartMonoNs);
         FinalizeDue();
     }
 
@@ -128,6 +130,7 @@ public sealed class EpisodeAssembler : IReductionSink
                 }
                 break;
             case FocusPayload focus:
+                RememberFocus(observation.Seq, null);
                 if (_options.SplitAtAppSwitch && _current.Task is null && _current.HasSteps && _currentApp is { } app && app != focus.App)
                 {
                     StartSegment(observation.Seq, EpisodeEnds.AppSwitch, task: null);
@@ -150,7 +153,16 @@ public sealed class EpisodeAssembler : IReductionSink
                     AttachOrWait(from, observation);
                 }
                 break;
+            case ElementPayload { Trigger: ElementTriggers.FocusChange } element:
+                // The field focused when the report came (late, after a Tab): keys after ForSeq went there.
+                RememberFocus(element.ForSeq, element, reportedAt: observation.Seq);
+                AttachOrWait(element.ForSeq, observation);
+                break;
             case ElementPayload element:
+                if (element.Trigger == ElementTriggers.Focus)
+                {
+                    RememberFocus(element.ForSeq - 1, element);
+                }
                 AttachOrWait(element.ForSeq, observation);
                 break;
             case FramePayload frame:
@@ -160,11 +172,9 @@ public sealed class EpisodeAssembler : IReductionSink
                     AttachOrWait(forSeq, observation);
                 }
                 break;
-            case UiPayload ui:
-                if (!TryAttachUi(observation, ui))
-                {
-                    _waitingUi.Add(observation);
-                }
+            case UiPayload:
+                // The action that caused it may still be held by the reducer (a key press waits for repeats).
+                _waitingUi.Add(observation);
                 break;
         }
         FinalizeDue();
@@ -174,11 +184,7 @@ public sealed class EpisodeAssembler : IReductionSink
     public void Complete()
     {
         _nowNs = long.MaxValue / 2;
-        foreach (var ui in _waitingUi)
-        {
-            AddStandaloneUi(ui);
-        }
-        _waitingUi.Clear();
+        ResolveUi(_ => true);
         FinalizeDue();
         EmitSegmentsBefore(_segments.Count, EpisodeEnds.SessionEnd, last: true);
     }
@@ -241,6 +247,10 @@ public sealed class EpisodeAssembler : IReductionSink
         {
             case ElementPayload element:
                 step.Builder.OfferElement(element);
+                if (element.Trigger == ElementTriggers.Pointer && step.Builder.Action.Kind == ActionKind.Click && element.States.Contains("editable"))
+                {
+                    RememberFocus(step.Builder.Action.LastSeq, element);
+                }
                 break;
             case FramePayload frame:
                 step.Builder.OfferFrame(Reference(frame, FrameSources.Recorded), frame.Role, frame.ForSeq ?? 0);
@@ -249,6 +259,57 @@ public sealed class EpisodeAssembler : IReductionSink
                 step.Builder.AddRedaction(redaction.Type, redaction.Count);
                 break;
         }
+    }
+
+    private void ResolveUi(Func<SessionEvent, bool> due)
+    {
+        for (var i = 0; i < _waitingUi.Count;)
+        {
+            var observation = _waitingUi[i];
+            if (!due(observation))
+            {
+                i++;
+                continue;
+            }
+            _waitingUi.RemoveAt(i);
+            if (!TryAttachUi(observation, (UiPayload)observation.Payload))
+            {
+                AddStandaloneUi(observation);
+            }
+        }
+    }
+
+    private void RememberFocus(long afterSeq, ElementPayload? element, long? reportedAt = null)
+    {
+        _focus.Add((reportedAt ?? afterSeq, afterSeq, element));
+        if (_focus.Count > RecentFocus)
+        {
+            _focus.RemoveRange(0, _focus.Count - RecentFocus);
+        }
+    }
+
+    // The field focused just before the action began: the newest record known before it, unless
+    // something moved the focus since; then (unless only what was known before may count) the
+    // first late report that covers it, since a toolkit reports a Tab's new focus after the fact.
+    private ElementPayload? FocusedBefore(long seq, bool knownBefore)
+    {
+        (long Key, long AfterSeq, ElementPayload? Element)? known = null;
+        (long Key, long AfterSeq, ElementPayload? Element)? late = null;
+        foreach (var record in _focus)
+        {
+            if (record.Key < seq)
+            {
+                if (known is null || record.Key >= known.Value.Key)
+                {
+                    known = record;
+                }
+            }
+            else if (record.AfterSeq < seq && record.Element is not null && (late is null || record.Key < late.Value.Key))
+            {
+                late = record;
+            }
+        }
+        return known?.Element ?? (knownBefore ? null : late?.Element);
     }
 
     private bool TryAttachUi(SessionEvent observation, UiPayload ui)
@@ -322,16 +383,11 @@ public sealed class EpisodeAssembler : IReductionSink
 
     private void FinalizeDue()
     {
-        for (var i = _waitingUi.Count - 1; i >= 0; i--)
-        {
-            if (_nowNs - _waitingUi[i].MonoNs > _windowNs)
-            {
-                AddStandaloneUi(_waitingUi[i]);
-                _waitingUi.RemoveAt(i);
-            }
-        }
+        ResolveUi(ui => _nowNs - ui.MonoNs > _windowNs);
+        // A step a waiting ui event may still turn semantic stays until that event is resolved.
+        var holdFrom = _waitingUi.Count == 0 ? long.MaxValue : _waitingUi.Min(u => u.MonoNs) - _uiWindowNs;
         var due = 0;
-        while (due < _pending.Count && _nowNs - _pending[due].Builder.Action.EndMonoNs > _windowNs)
+        while (due < _pending.Count && _nowNs - _pending[due].Builder.Action.EndMonoNs > _windowNs && _pending[due].Builder.Action.EndMonoNs < holdFrom)
         {
             due++;
         }
@@ -352,6 +408,13 @@ public sealed class EpisodeAssembler : IReductionSink
 
     private void FinalizeStep(PendingStep step)
     {
+        if (step.Builder.Action.Position is null && !step.Builder.HasOwnTarget)
+        {
+            var keys = step.Builder.Action.Keys;
+            // Tab and Enter act on the field they leave: only what was known before them counts.
+            var movesFocus = keys.Count > 0 && keys[^1] is "tab" or "enter";
+            step.Builder.InheritTarget(FocusedBefore(step.Builder.Action.FirstSeq, movesFocus), allowLateFocus: !movesFocus);
+        }
         foreach (var seq in step.Builder.Action.InputSeqs)
         {
             _bySeq.Remove(seq);
@@ -525,6 +588,7 @@ internal sealed class TrajectoryStepBuilder(AgentAction action)
     private long _beforeForSeq = long.MaxValue;
     private long _afterForSeq = long.MinValue;
     private ElementPayload? _target;
+    private ElementPayload? _lateFocus;
     private UiTarget? _ui;
     private ActionKind _kind = action.Kind;
 
@@ -544,10 +608,26 @@ internal sealed class TrajectoryStepBuilder(AgentAction action)
         {
             return;
         }
-        // The toolkit's late focus report says where typing really went: it overrides the focus lookup.
-        if (_target is null || (element.Trigger == ElementTriggers.FocusChange && _target.Trigger == ElementTriggers.Focus))
+        // A late focus report names the field focused after the key, which may be the next field:
+        // it is only the fallback when neither a lookup of this action nor the focus before it says.
+        if (element.Trigger == ElementTriggers.FocusChange)
         {
-            _target = element;
+            _lateFocus ??= element;
+        }
+        else
+        {
+            _target ??= element;
+        }
+    }
+
+    public bool HasOwnTarget => _target is not null;
+
+    public void InheritTarget(ElementPayload? focused, bool allowLateFocus)
+    {
+        _target = focused ?? (allowLateFocus ? _lateFocus : null);
+        if (!allowLateFocus)
+        {
+            _lateFocus = null;
         }
     }
 
@@ -590,7 +670,7 @@ internal sealed class TrajectoryStepBuilder(AgentAction action)
 
     public TrajectoryStep Build(int index) => new(
         index,
-        Action with { Kind = _kind, Ui = _ui ?? Action.Ui, Target = _target ?? Action.Target, Redactions = _redactions },
+        Action with { Kind = _kind, Ui = _ui ?? Action.Ui, Target = _target ?? _lateFocus ?? Action.Target, Redactions = _redactions },
         Before,
         After);
 }

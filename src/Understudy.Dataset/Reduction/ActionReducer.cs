@@ -91,6 +91,10 @@ public sealed class ActionReducer
                 _context = new ActionContext(focus.App, focus.Instance, focus.Title, focus.Bounds);
                 Pass(recorded);
                 break;
+            case GapPayload { Reason: GapReasons.FrameLost or GapReasons.ElementTimeout or GapReasons.AccessibilityLost }:
+                // Observations were lost, not input: what the user was doing goes on.
+                Pass(recorded);
+                break;
             case GapPayload or MarkerPayload:
                 CloseOpen();
                 Pass(recorded);
