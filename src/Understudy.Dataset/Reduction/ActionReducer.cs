@@ -264,7 +264,7 @@ public sealed class ActionReducer
                 // Auto-repeat of a held modifier: the earlier press was never used.
                 _sink.OnDrop(new ReductionDrop(repeated.Seq, DropReasons.LoneModifier));
             }
-            else if (repeated?.Owner is { } owner)
+            else if (repeated?.Owner is { Emitted: false } owner)
             {
                 owner.Inputs.Add(recorded.Seq);
                 _heldModifiers[key.Key] = repeated;
