@@ -281,7 +281,9 @@ public sealed class EpisodeAssembler : IReductionSink
 
     private void RememberFocus(long afterSeq, ElementPayload? element, long? reportedAt = null)
     {
-        _focus.Add((reportedAt ?? afterSeq, afterSeq, element));
+        // Keys are doubled so that an element outranks a focus move at the same seq, whichever came first.
+        var key = 2 * (reportedAt ?? afterSeq) + (element is null ? 0 : 1);
+        _focus.Add((key, afterSeq, element));
         if (_focus.Count > RecentFocus)
         {
             _focus.RemoveRange(0, _focus.Count - RecentFocus);
@@ -297,7 +299,7 @@ public sealed class EpisodeAssembler : IReductionSink
         (long Key, long AfterSeq, ElementPayload? Element)? late = null;
         foreach (var record in _focus)
         {
-            if (record.Key < seq)
+            if (record.Key < 2 * seq)
             {
                 if (known is null || record.Key >= known.Value.Key)
                 {
