@@ -54,6 +54,7 @@ internal static class Program
             StatusCommand.Create(),
             PolicyCommand.Create(),
             RedactCommand.Create(),
+            ImportCommand.Create(),
         };
         return root;
     }
