@@ -190,14 +190,15 @@ public static class SessionImporter
         }
     }
 
-    /// <summary>Frame events go after every guarded event up to their time: after the action they belong to.</summary>
+    /// <summary>Frame events go after every guarded event up to their time (after the action they belong to), and before the closing markers.</summary>
     private static List<GuardedEvent> Merge(List<GuardedEvent> guarded, List<GuardedEvent> frames)
     {
         var merged = new List<GuardedEvent>(guarded.Count + frames.Count);
         var f = 0;
         foreach (var item in guarded)
         {
-            while (f < frames.Count && frames[f].MonoNs < item.MonoNs)
+            var closing = item.Payload is MarkerPayload { Marker: MarkerTypes.TaskEnd or MarkerTypes.SessionEnd };
+            while (f < frames.Count && (frames[f].MonoNs < item.MonoNs || closing))
             {
                 merged.Add(frames[f++]);
             }
