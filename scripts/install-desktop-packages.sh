@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the virtual test desktop needs (Xvfb, openbox,
-# xdotool, AT-SPI, D-Bus, yad/zenity, tesseract OCR for frame redaction, ...),
+# xdotool, AT-SPI, D-Bus, yad/zenity, tesseract OCR for frame redaction, ffmpeg for
+# frames of imported recordings, ...),
 # but only those that are missing.
 # Idempotent and fast (one dpkg-query) when everything is already present.
 # Exit codes: 0 ok, 2 packages missing and no way to install them, other = apt failure.
@@ -11,7 +12,7 @@ packages=(
   libx11-6 libxtst6 libxi6 libxkbcommon0
   at-spi2-core libatk-adaptor libatk-bridge2.0-0
   dbus dbus-x11 yad zenity xauth chromium
-  libtesseract5 tesseract-ocr-eng fonts-dejavu-core python3
+  libtesseract5 tesseract-ocr-eng fonts-dejavu-core python3 ffmpeg
 )
 
 # One dpkg-query for all packages; unknown packages are reported on stderr (ignored).

@@ -55,6 +55,7 @@ internal static class Program
             PolicyCommand.Create(),
             RedactCommand.Create(),
             DatasetCommand.Create(),
+            ImportCommand.Create(),
         };
         return root;
     }

@@ -19,7 +19,7 @@ namespace Understudy.Frames;
 public sealed class FrameSource : ICaptureSource, IActionObserver
 {
     /// <summary>A key pressed after this long without keys starts a new typing burst (and a scroll a new scroll burst).</summary>
-    public static readonly TimeSpan BurstGap = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan BurstGap = FrameTriggers.BurstGap;
 
     // Each waiting job holds a whole screen; beyond this many, new picks are dropped rather than letting memory grow.
     private const int MaxWaitingJobs = 3;
@@ -47,7 +47,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private readonly Lock _stalenessGate = new();
     private readonly List<long> _stalenessNs = [];
     private readonly List<Thread> _workers = [];
-    private readonly long _burstGapNs = (long)BurstGap.TotalNanoseconds;
+    private readonly FrameTriggers _triggers = new();
     private ICaptureSink? _sink;
     private IScreenGrabber? _grabber;
     private FrameRing? _ring;
@@ -60,9 +60,6 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     private long _bytesStored;
     private long _framesLost;
     private long _grabsCompleted;
-    // Far enough in the past that the first key and scroll start bursts, near enough not to overflow a subtraction.
-    private long _lastKeyDownMonoNs = long.MinValue / 2;
-    private long _lastScrollMonoNs = long.MinValue / 2;
 
     private readonly Func<IFrameMasker>? _maskerFactory;
     private readonly SensitiveRegions? _privacy;
@@ -227,26 +224,7 @@ public sealed class FrameSource : ICaptureSource, IActionObserver
     }
 
     /// <summary>Whether an action gets frames. Keeps burst state: call once per event, in order (the pipeline thread does).</summary>
-    internal bool WantsFrames(SessionEvent recorded)
-    {
-        switch (recorded.Payload)
-        {
-            case ButtonPayload { IsDown: true }:
-                return true;
-            case KeyPayload { IsDown: true } key:
-                var startsBurst = recorded.MonoNs - _lastKeyDownMonoNs >= _burstGapNs;
-                _lastKeyDownMonoNs = recorded.MonoNs;
-                return startsBurst
-                    || (key.Modifiers & (Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super)) != 0
-                    || key.Key is "Return" or "KP_Enter" or "Tab" or "ISO_Left_Tab" or "Escape";
-            case ScrollPayload:
-                var startsScroll = recorded.MonoNs - _lastScrollMonoNs >= _burstGapNs;
-                _lastScrollMonoNs = recorded.MonoNs;
-                return startsScroll;
-            default:
-                return false;
-        }
-    }
+    internal bool WantsFrames(SessionEvent recorded) => _triggers.WantsFrames(recorded);
 
     private void GrabLoop()
     {

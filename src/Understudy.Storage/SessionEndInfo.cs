@@ -7,7 +7,7 @@ namespace Understudy.Storage;
 /// </summary>
 public sealed record SessionEndInfo(string EndReason, long DroppedInput);
 
-/// <summary>The end reasons the recorder uses; any short code of letters, digits, '_', '-', '.' is accepted.</summary>
+/// <summary>The end reasons the recorder uses; any short code of letters, digits, '_', '-', '.', ':' is accepted.</summary>
 public static class EndReasons
 {
     public const string Duration = "duration";
