@@ -56,6 +56,7 @@ internal static class Program
             RedactCommand.Create(),
             DatasetCommand.Create(),
             ImportCommand.Create(),
+            TaskCommand.Create(),
         };
         return root;
     }

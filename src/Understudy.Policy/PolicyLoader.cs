@@ -14,7 +14,7 @@ public static class PolicyLoader
     /// <summary>Policies are small; anything bigger is not one.</summary>
     public const int MaxBytes = 1024 * 1024;
 
-    private static readonly string[] RootFields = ["version", "name", "apps", "sensitive", "recognizers", "frames", "retention", "pause_hotkey"];
+    private static readonly string[] RootFields = ["version", "name", "apps", "sensitive", "recognizers", "frames", "retention", "pause_hotkey", "task_hotkey"];
     private static readonly string[] AppsFields = ["allow", "deny", "deny_password_managers", "deny_private_windows"];
     private static readonly string[] RuleFields = ["class", "process", "title", "urls"];
     private static readonly string[] SensitiveFields = ["labels"];
@@ -105,13 +105,23 @@ public static class PolicyLoader
             }
             var frames = Find(map, "frames") is { } framesNode ? Frames(framesNode, defaults.Frames) : defaults.Frames;
             var retention = Find(map, "retention") is { } retentionNode ? Retention(retentionNode, defaults.Retention) : defaults.Retention;
-            var hotkey = defaults.PauseHotkey;
-            if (Find(map, "pause_hotkey") is { } hotkeyNode)
+            var hotkey = HotkeyField(map, "pause_hotkey", defaults.PauseHotkey);
+            var taskHotkey = HotkeyField(map, "task_hotkey", defaults.TaskHotkey);
+            if (taskHotkey == hotkey && Find(map, "task_hotkey") is { } taskNode)
             {
-                var value = Text(hotkeyNode, "pause_hotkey", 100, allowNull: false)!;
-                hotkey = Hotkey.Normalize(value, out var problem) ?? throw Error(hotkeyNode, "pause_hotkey", problem!);
+                throw Error(taskNode, "task_hotkey", $"'{taskHotkey}' is already the pause hotkey");
             }
-            return new RecordingPolicy(version, name, apps, labels, recognizers, phoneRegion, frames, retention, hotkey);
+            return new RecordingPolicy(version, name, apps, labels, recognizers, phoneRegion, frames, retention, hotkey, taskHotkey);
+        }
+
+        private string HotkeyField(MappingNode map, string field, string fallback)
+        {
+            if (Find(map, field) is not { } node)
+            {
+                return fallback;
+            }
+            var value = Text(node, field, 100, allowNull: false)!;
+            return Hotkey.Normalize(value, out var problem) ?? throw Error(node, field, problem!);
         }
 
         private AppsPolicy Apps(PolicyNode node, string path)

@@ -79,6 +79,8 @@ public sealed class RecordingPolicy
 
     public const string DefaultPauseHotkey = "ctrl+alt+shift+p";
 
+    public const string DefaultTaskHotkey = "ctrl+alt+shift+t";
+
     private readonly FrozenDictionary<string, RecognizerSetting> _recognizers;
     private string? _hash;
 
@@ -91,7 +93,8 @@ public sealed class RecordingPolicy
         string phoneRegion,
         FramesPolicy frames,
         RetentionPolicy retention,
-        string pauseHotkey)
+        string pauseHotkey,
+        string taskHotkey)
     {
         Version = version;
         Name = name;
@@ -102,6 +105,7 @@ public sealed class RecordingPolicy
         Frames = frames;
         Retention = retention;
         PauseHotkey = pauseHotkey;
+        TaskHotkey = taskHotkey;
     }
 
     /// <summary>Deny everything: no allow entries, every default safeguard on.</summary>
@@ -114,7 +118,8 @@ public sealed class RecordingPolicy
         "US",
         new FramesPolicy(Enabled: true, MaskOutsideAllowed: true, Fill: "#202020", Ocr: false, RedactionTimeoutMs: 500),
         new RetentionPolicy(LocalDays: 30, ReviewHoldHours: 24),
-        DefaultPauseHotkey);
+        DefaultPauseHotkey,
+        DefaultTaskHotkey);
 
     public int Version { get; }
 
@@ -134,6 +139,9 @@ public sealed class RecordingPolicy
 
     /// <summary>Normalised: lower-case modifiers in the order ctrl, alt, shift, super, then the key's X11 keysym name.</summary>
     public string PauseHotkey { get; }
+
+    /// <summary>Ends the open task, or begins an unnamed one; normalised like <see cref="PauseHotkey"/>.</summary>
+    public string TaskHotkey { get; }
 
     /// <summary>Every recognizer by its lower-case name (all of <see cref="RecognizerNames"/> are present).</summary>
     public IReadOnlyDictionary<string, (bool Enabled, string Action)> RecognizerSettings() =>
@@ -204,6 +212,7 @@ public sealed class RecordingPolicy
         writer.WriteNumber("review_hold_hours", Retention.ReviewHoldHours);
         writer.WriteEndObject();
         writer.WriteString("pause_hotkey", PauseHotkey);
+        writer.WriteString("task_hotkey", TaskHotkey);
         writer.WriteEndObject();
     }
 
@@ -241,5 +250,5 @@ public sealed class RecordingPolicy
 
     /// <summary>The same policy with other allow entries (for <c>--allow-app</c>).</summary>
     internal RecordingPolicy WithAllow(ImmutableArray<AppRule> allow) =>
-        new(Version, Name, Apps with { Allow = allow }, SensitiveLabels, _recognizers, PhoneRegion, Frames, Retention, PauseHotkey);
+        new(Version, Name, Apps with { Allow = allow }, SensitiveLabels, _recognizers, PhoneRegion, Frames, Retention, PauseHotkey, TaskHotkey);
 }

@@ -87,9 +87,11 @@ internal static class RecordingPolicySetup
         TextRedactionEngine.Preload();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         PauseHotkey hotkey;
+        PauseHotkey taskHotkey;
         try
         {
             hotkey = PauseHotkey.Parse(policy.PauseHotkey);
+            taskHotkey = PauseHotkey.Parse(policy.TaskHotkey);
         }
         catch (ArgumentException ex)
         {
@@ -98,6 +100,7 @@ internal static class RecordingPolicySetup
         var safeguards = new Safeguards(scope, redactor, new SensitiveFieldRules(policy.SensitiveLabels))
         {
             PauseHotkey = hotkey,
+            TaskHotkey = taskHotkey,
             PolicyName = policy.Name,
             PolicyHash = policy.Hash,
             FrameFill = 0xFF000000 | policy.Frames.FillRgb,

@@ -39,7 +39,20 @@ internal static class RecordingRun
         var scope = safeguards.Scope;
         var pause = new PauseSwitch();
         // The person sees that recording is on, and can pause it, before anything is recorded.
-        using var indicator = safeguards.Indicator && backend is X11DesktopBackend x11 ? StartIndicator(x11, pause, safeguards) : null;
+        // The hotkey and 'understudy task' reach the recorder, which exists only further down.
+        Recorder? recorder = null;
+        void ToggleTask()
+        {
+            try
+            {
+                recorder?.ToggleTask();
+            }
+            catch (InvalidOperationException)
+            {
+                // The recording is stopping: a task cut now has nothing left to mark.
+            }
+        }
+        using var indicator = safeguards.Indicator && backend is X11DesktopBackend x11 ? StartIndicator(x11, pause, safeguards, ToggleTask) : null;
         SessionWriter writer;
         try
         {
@@ -76,7 +89,7 @@ internal static class RecordingRun
             sources.Add(frames);
         }
         var guard = new PrivacyGuard(safeguards.Redactor, safeguards.SensitiveFields, safeguards.Guard, accessibility as IElementLookupProgress, sensitiveRegions);
-        var recorder = new Recorder(sources, new ScopeGate(scope, pause), new SessionEventWriter(writer), options with { Pause = pause }, SystemClock.Instance, guard);
+        recorder = new Recorder(sources, new ScopeGate(scope, pause), new SessionEventWriter(writer), options with { Pause = pause }, SystemClock.Instance, guard);
         recorder.CaptureStarted += () =>
         {
             var accessible = accessibility is IOptionalCaptureSource optional ? optional.Available : accessibility is not null;
@@ -87,6 +100,7 @@ internal static class RecordingRun
             onStarted?.Invoke(writer.Id);
         };
         var status = statusFile is null ? null : new StatusReporter(statusFile, writer.Id, safeguards, pause);
+        using var control = statusFile is null ? null : RecorderControlServer.TryStart(statusFile.DataDirectory, recorder);
 
         RecordingOutcome outcome;
         try
@@ -110,11 +124,11 @@ internal static class RecordingRun
         };
     }
 
-    private static RecordingIndicator StartIndicator(X11DesktopBackend backend, PauseSwitch pause, Safeguards safeguards)
+    private static RecordingIndicator StartIndicator(X11DesktopBackend backend, PauseSwitch pause, Safeguards safeguards, Action toggleTask)
     {
         try
         {
-            return RecordingIndicator.Start(backend.DisplayName, pause, safeguards.PauseHotkey);
+            return RecordingIndicator.Start(backend.DisplayName, pause, safeguards.PauseHotkey, taskHotkey: (safeguards.TaskHotkey, toggleTask));
         }
         catch (Exception ex) when (ex is ArgumentException or CaptureUnavailableException)
         {

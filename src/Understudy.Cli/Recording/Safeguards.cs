@@ -13,6 +13,9 @@ internal sealed record Safeguards(IScopeRules Scope, ITextRedactor Redactor, Sen
 {
     public PauseHotkey PauseHotkey { get; init; } = PauseHotkey.Default;
 
+    /// <summary>Ends the open task or begins an unnamed one (policy <c>task_hotkey</c>).</summary>
+    public PauseHotkey TaskHotkey { get; init; } = PauseHotkey.Parse(Policy.RecordingPolicy.DefaultTaskHotkey);
+
     /// <summary>Shows the always-on-top indicator and grabs the pause hotkey (X11 desktops).</summary>
     public bool Indicator { get; init; } = true;
 

@@ -75,6 +75,9 @@ public sealed class Recorder : ICaptureSink
     private readonly long _reorderWindowNs;
     private CaptureFault? _fault;
     private long _droppedInput;
+    private readonly Lock _taskLock = new();
+    private bool _taskOpen;
+    private bool _stopping;
 
     // Written by the pipeline thread, read by any thread for status displays.
     private long _eventsWritten;
@@ -113,6 +116,75 @@ public sealed class Recorder : ICaptureSink
         }
     }
 
+    /// <summary>Whether a task is open (begun and not yet ended). Read from any thread.</summary>
+    public bool TaskOpen
+    {
+        get
+        {
+            lock (_taskLock)
+            {
+                return _taskOpen;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the start of a task while recording (any thread). A task still open is ended first,
+    /// so tasks never nest. The label goes through the privacy guard like every label.
+    /// </summary>
+    public void BeginTask(string? label)
+    {
+        lock (_taskLock)
+        {
+            ThrowIfStopping();
+            if (_taskOpen)
+            {
+                Post(Marker(MarkerTypes.TaskEnd, null));
+            }
+            Post(Marker(MarkerTypes.TaskBegin, label));
+            _taskOpen = true;
+        }
+    }
+
+    /// <summary>Marks the end of the open task (any thread); false when none is open.</summary>
+    public bool EndTask()
+    {
+        lock (_taskLock)
+        {
+            ThrowIfStopping();
+            if (!_taskOpen)
+            {
+                return false;
+            }
+            Post(Marker(MarkerTypes.TaskEnd, null));
+            _taskOpen = false;
+            return true;
+        }
+    }
+
+    /// <summary>The task hotkey: ends the open task, or begins an unnamed one. Returns whether a task is now open.</summary>
+    public bool ToggleTask()
+    {
+        lock (_taskLock)
+        {
+            if (_taskOpen)
+            {
+                EndTask();
+                return false;
+            }
+            BeginTask(null);
+            return true;
+        }
+    }
+
+    private void ThrowIfStopping()
+    {
+        if (_stopping)
+        {
+            throw new InvalidOperationException("the recording is stopping");
+        }
+    }
+
     public void Fault(CaptureFault fault)
     {
         Interlocked.CompareExchange(ref _fault, fault, null);
@@ -141,6 +213,10 @@ public sealed class Recorder : ICaptureSink
             if (_options.Task is { } task)
             {
                 gated.Add(Marker(MarkerTypes.TaskBegin, task));
+                lock (_taskLock)
+                {
+                    _taskOpen = true;
+                }
             }
             WriteAll(gated);
 
@@ -210,6 +286,11 @@ public sealed class Recorder : ICaptureSink
             error = ex.Message;
         }
 
+        lock (_taskLock)
+        {
+            // Markers posted until now are drained below; one posted later could not be written in order.
+            _stopping = true;
+        }
         if (_guard is not null && reason != RecordingEndReason.WriteFailed)
         {
             // Decide the typing held so far before the sources stop, so that the frames they still
@@ -237,9 +318,15 @@ public sealed class Recorder : ICaptureSink
                 WriteAll(gated);
                 _guard?.Flush(_clock.MonoNs, _guarded);
                 WriteGuarded();
-                if (_options.Task is not null)
+                lock (_taskLock)
                 {
-                    gated.Add(Marker(MarkerTypes.TaskEnd, null));
+                    // Whichever way the task began (--task, 'understudy task begin', the hotkey),
+                    // the session never ends with one open.
+                    if (_taskOpen)
+                    {
+                        gated.Add(Marker(MarkerTypes.TaskEnd, null));
+                        _taskOpen = false;
+                    }
                 }
                 gated.Add(Marker(MarkerTypes.SessionEnd, error is null ? "stopped" : reason.ToString()));
                 WriteAll(gated);

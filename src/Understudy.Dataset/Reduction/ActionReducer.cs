@@ -600,7 +600,27 @@ public sealed class ActionReducer
             }
             return;
         }
+        if (draft.Kind == ActionKind.Hotkey && IsRecorderHotkey(draft.Keys))
+        {
+            foreach (var seq in draft.Inputs)
+            {
+                _sink.OnDrop(new ReductionDrop(seq, DropReasons.RecorderHotkey));
+            }
+            return;
+        }
         _sink.OnAction(draft.ToAction());
+    }
+
+    private bool IsRecorderHotkey(List<string> keys)
+    {
+        foreach (var control in _options.RecorderHotkeys)
+        {
+            if (control.Count == keys.Count && control.All(keys.Contains))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ValueList<PathSample> TakePath()

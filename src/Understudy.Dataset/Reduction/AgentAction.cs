@@ -155,6 +155,9 @@ public static class DropReasons
 
     /// <summary>A button (back, forward, others) that has no place in the action space.</summary>
     public const string UnsupportedButton = "unsupported_button";
+
+    /// <summary>The recorder's own pause or task hotkey: a control of the recording, not an action in the application.</summary>
+    public const string RecorderHotkey = "recorder_hotkey";
 }
 
 /// <summary>A raw input event that became no action, and why.</summary>

@@ -34,6 +34,16 @@ public sealed record ReductionOptions
     /// <summary>A ui event this soon after a click or key press turns that action into a semantic one.</summary>
     public TimeSpan UiAttachWindow { get; init; } = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>
+    /// The recorder's pause and task hotkeys (policy defaults), as PyAutoGUI key names: their key
+    /// presses are dropped, not made into hotkey actions.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> RecorderHotkeys { get; init; } =
+    [
+        ["ctrl", "alt", "shift", "p"],
+        ["ctrl", "alt", "shift", "t"],
+    ];
+
     /// <summary>Pointer paths are decimated to at most this many samples.</summary>
     public int MaxPathSamples { get; init; } = 64;
 

@@ -20,6 +20,7 @@ public sealed unsafe class RecordingIndicator : IDisposable
     private const nuint RecordingColour = 0xC62828;
     private const nuint PausedColour = 0x616161;
     private const nuint TextColour = 0xFFFFFF;
+    private static readonly uint[] LockCombinations = [0u, Xlib.LockMask, Xlib.Mod2Mask, Xlib.LockMask | Xlib.Mod2Mask];
 
     private readonly X11Connection _connection;
     private readonly PauseSwitch _pause;
@@ -27,12 +28,11 @@ public sealed unsafe class RecordingIndicator : IDisposable
     private readonly Thread _thread;
     private readonly nuint _root;
     private readonly nuint _window;
-    private readonly int _keycode;
-    private readonly uint _modifiers;
+    private readonly List<(int Keycode, uint Modifiers, Action Pressed)> _hotkeys = [];
     private volatile bool _running = true;
     private volatile bool _redraw = true;
 
-    private RecordingIndicator(X11Connection connection, PauseSwitch pause, PauseHotkey hotkey, bool showWindow)
+    private RecordingIndicator(X11Connection connection, PauseSwitch pause, PauseHotkey hotkey, bool showWindow, (PauseHotkey Hotkey, Action Pressed)? taskHotkey)
     {
         _connection = connection;
         _pause = pause;
@@ -40,18 +40,26 @@ public sealed unsafe class RecordingIndicator : IDisposable
         _root = Xlib.XDefaultRootWindow(display);
         var screen = Xlib.XDefaultScreen(display);
         var width = Xlib.XDisplayWidth(display, screen);
-        var keysym = Xlib.XStringToKeysym(hotkey.Key);
-        _keycode = keysym == 0 ? 0 : Xlib.XKeysymToKeycode(display, keysym);
-        if (_keycode == 0)
+        var bindings = new List<(PauseHotkey Hotkey, string Purpose, Action Pressed)> { (hotkey, "pause hotkey", () => pause.Toggle()) };
+        if (taskHotkey is { } task)
         {
-            connection.Dispose();
-            throw new ArgumentException($"pause hotkey: no key '{hotkey.Key}' on this keyboard");
+            bindings.Add((task.Hotkey, "task hotkey", task.Pressed));
         }
-        _modifiers = hotkey.X11Modifiers;
-        // Grab with every combination of the locks, or the hotkey would stop working with Num Lock on.
-        foreach (var locks in new[] { 0u, Xlib.LockMask, Xlib.Mod2Mask, Xlib.LockMask | Xlib.Mod2Mask })
+        foreach (var (binding, purpose, pressed) in bindings)
         {
-            Xlib.XGrabKey(display, _keycode, _modifiers | locks, _root, 0, Xlib.GrabModeAsync, Xlib.GrabModeAsync);
+            var keysym = Xlib.XStringToKeysym(binding.Key);
+            var keycode = keysym == 0 ? 0 : Xlib.XKeysymToKeycode(display, keysym);
+            if (keycode == 0)
+            {
+                connection.Dispose();
+                throw new ArgumentException($"{purpose}: no key '{binding.Key}' on this keyboard");
+            }
+            _hotkeys.Add((keycode, binding.X11Modifiers, pressed));
+            // Grab with every combination of the locks, or the hotkey would stop working with Num Lock on.
+            foreach (var locks in LockCombinations)
+            {
+                Xlib.XGrabKey(display, keycode, binding.X11Modifiers | locks, _root, 0, Xlib.GrabModeAsync, Xlib.GrabModeAsync);
+            }
         }
         Xlib.XSelectInput(display, _root, Xlib.KeyPressMask);
         if (showWindow)
@@ -82,11 +90,12 @@ public sealed unsafe class RecordingIndicator : IDisposable
     /// <summary>The indicator window, 0 when it is not shown.</summary>
     public long WindowId => (long)_window;
 
-    public static RecordingIndicator Start(string? displayName, PauseSwitch pause, PauseHotkey hotkey, bool showWindow = true)
+    /// <param name="taskHotkey">Optionally a second hotkey, which runs its action on the indicator's thread.</param>
+    public static RecordingIndicator Start(string? displayName, PauseSwitch pause, PauseHotkey hotkey, bool showWindow = true, (PauseHotkey Hotkey, Action Pressed)? taskHotkey = null)
     {
         ArgumentNullException.ThrowIfNull(pause);
         ArgumentNullException.ThrowIfNull(hotkey);
-        return new RecordingIndicator(X11Connection.Open(displayName), pause, hotkey, showWindow);
+        return new RecordingIndicator(X11Connection.Open(displayName), pause, hotkey, showWindow, taskHotkey);
     }
 
     private void OnPauseChanged(bool paused)
@@ -113,9 +122,14 @@ public sealed unsafe class RecordingIndicator : IDisposable
                 {
                     // XKeyEvent: keycode at offset 84 on LP64.
                     var keycode = *(uint*)(eventBuffer + 84);
-                    if (keycode == _keycode)
+                    // XKeyEvent.state at offset 80: compare only the modifiers a hotkey can name.
+                    var state = *(uint*)(eventBuffer + 80) & (Xlib.ControlMask | Xlib.Mod1Mask | Xlib.ShiftMask | Xlib.Mod4Mask);
+                    foreach (var (hotkeyCode, modifiers, pressed) in _hotkeys)
                     {
-                        _pause.Toggle();
+                        if (keycode == hotkeyCode && state == modifiers)
+                        {
+                            pressed();
+                        }
                     }
                 }
                 else if (type == Xlib.Expose)
@@ -171,9 +185,12 @@ public sealed unsafe class RecordingIndicator : IDisposable
         if (!_connection.IsLost)
         {
             var display = _connection.Handle;
-            foreach (var locks in new[] { 0u, Xlib.LockMask, Xlib.Mod2Mask, Xlib.LockMask | Xlib.Mod2Mask })
+            foreach (var (keycode, modifiers, _) in _hotkeys)
             {
-                Xlib.XUngrabKey(display, _keycode, _modifiers | locks, _root);
+                foreach (var locks in LockCombinations)
+                {
+                    Xlib.XUngrabKey(display, keycode, modifiers | locks, _root);
+                }
             }
             if (_window != 0)
             {
