@@ -98,7 +98,7 @@ internal static class RecordCommand
             new RecorderOptions { Task = task },
             observation,
             stop.Token,
-            id => Console.Error.WriteLine($"understudy: recording session {id} on {backend.Name} {backend.Screen.Width}x{backend.Screen.Height}; {safeguards.PauseHotkey} pauses, Ctrl+C stops"),
+            id => Console.Error.WriteLine($"understudy: recording session {id} on {backend.Name} {backend.Screen.Width}x{backend.Screen.Height}; {safeguards.PauseHotkey} pauses, {safeguards.TaskHotkey} begins or ends a task, Ctrl+C stops"),
             new RecorderStatusFile(store.DataDirectoryPath));
 
         Console.Out.WriteLine(result.SessionId);

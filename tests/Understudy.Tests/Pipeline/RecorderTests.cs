@@ -75,6 +75,53 @@ public sealed class RecorderTests
     }
 
     [Fact]
+    public void Tasks_begun_and_ended_while_recording_are_markers_in_order_and_never_left_open()
+    {
+        var (input, window) = Sources();
+        var writer = new MemoryEventWriter();
+        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance);
+        using var stop = new CancellationTokenSource();
+        recorder.CaptureStarted += () =>
+        {
+            Assert.False(recorder.EndTask());
+            recorder.BeginTask("first");
+            Assert.True(recorder.TaskOpen);
+            recorder.BeginTask("second");
+            Assert.True(recorder.EndTask());
+            Assert.False(recorder.TaskOpen);
+            Assert.True(recorder.ToggleTask());
+        };
+        var waiter = new Thread(() =>
+        {
+            input.Delivered.WaitOne();
+            window.Delivered.WaitOne();
+            Thread.Sleep(30);
+            stop.Cancel();
+        });
+        waiter.Start();
+
+        var outcome = recorder.Run(stop.Token);
+        waiter.Join();
+
+        Assert.Equal(RecordingEndReason.Stopped, outcome.Reason);
+        var markers = writer.Events.Select(e => e.Payload).OfType<MarkerPayload>().Select(m => (m.Marker, m.Label)).ToList();
+        Assert.Equal(
+            [
+                (MarkerTypes.SessionBegin, null),
+                (MarkerTypes.TaskBegin, "first"),
+                (MarkerTypes.TaskEnd, null),
+                (MarkerTypes.TaskBegin, "second"),
+                (MarkerTypes.TaskEnd, null),
+                (MarkerTypes.TaskBegin, null),
+                (MarkerTypes.TaskEnd, null),
+                (MarkerTypes.SessionEnd, "stopped"),
+            ],
+            markers);
+        Assert.False(recorder.TaskOpen);
+        Assert.Throws<InvalidOperationException>(() => recorder.BeginTask("too late"));
+    }
+
+    [Fact]
     public void A_lost_display_ends_the_recording_with_everything_before_it_kept()
     {
         var (input, window) = Sources(new CaptureFault("x11-input", "connection lost", DisplayLost: true));

@@ -157,6 +157,15 @@ public sealed class PolicyLoaderTests
         AssertError(Fails($"version: 1\npause_hotkey: \"{hotkey}\"\n"), 2, 15, "pause_hotkey", problem);
     }
 
+    [Fact]
+    public void The_task_hotkey_has_a_default_is_normalised_and_must_differ_from_the_pause_hotkey()
+    {
+        Assert.Equal("ctrl+alt+shift+t", PolicyLoader.Parse("version: 1\n", "policy.yaml").TaskHotkey);
+        Assert.Equal("ctrl+shift+F8", PolicyLoader.Parse("version: 1\ntask_hotkey: Control+Shift+F8\n", "policy.yaml").TaskHotkey);
+        AssertError(Fails("version: 1\ntask_hotkey: \"ctrl+alt+shift+p\"\n"), 2, 14, "task_hotkey", "already the pause hotkey");
+        AssertError(Fails("version: 1\ntask_hotkey: \"shift+t\"\n"), 2, 14, "task_hotkey", "needs ctrl, alt or super");
+    }
+
     [Theory]
     [InlineData("\"#12345\"")]
     [InlineData("\"red\"")]
