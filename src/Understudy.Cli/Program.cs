@@ -57,6 +57,7 @@ internal static class Program
             DatasetCommand.Create(),
             ImportCommand.Create(),
             TaskCommand.Create(),
+            ReplayCommand.Create(),
         };
         return root;
     }

@@ -94,6 +94,8 @@ public sealed class FakeDesktopBackend(
     public IWindowLayoutProbe CreateWindowLayoutProbe() =>
         layout is null ? throw new CaptureUnavailableException("the fake desktop has no window layout") : new FixedWindowLayout(layout);
 
+    public IInputInjector CreateInputInjector() => new InputOperationLog(screen);
+
     public void Dispose()
     {
     }

@@ -85,6 +85,8 @@ public sealed class X11DesktopBackend : IDesktopBackend
 
     public IWindowLayoutProbe CreateWindowLayoutProbe() => X11WindowLayoutProbe.Open(_displayName);
 
+    public IInputInjector CreateInputInjector() => Replay.XTestInjector.Open(_displayName);
+
     /// <summary>The display this backend records (null: $DISPLAY).</summary>
     public string? DisplayName => _displayName;
 

@@ -51,6 +51,9 @@ public interface IDesktopBackend : IDisposable
 
     /// <summary>Device pixels per logical pixel (1.0 on a plain X11 screen).</summary>
     double ScaleFactor { get; }
+
+    /// <summary>Synthetic input on this display, for replay. Throws <see cref="CaptureUnavailableException"/> if it cannot.</summary>
+    IInputInjector CreateInputInjector();
 }
 
 public sealed record InputSourceOptions

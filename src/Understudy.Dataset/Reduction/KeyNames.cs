@@ -81,4 +81,46 @@ public static class KeyNames
         }
         return names;
     }
+
+    // The X key each PyAutoGUI name stands for, where the reverse of the table above is ambiguous
+    // (enter: Return or KP_Enter) or cased differently: the main keyboard's key.
+    private static readonly FrozenDictionary<string, string> X11Keys = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["enter"] = "Return", ["return"] = "Return", ["backspace"] = "BackSpace", ["tab"] = "Tab", ["esc"] = "Escape", ["escape"] = "Escape",
+        ["delete"] = "Delete", ["del"] = "Delete", ["insert"] = "Insert", ["home"] = "Home", ["end"] = "End",
+        ["pageup"] = "Prior", ["pagedown"] = "Next", ["left"] = "Left", ["right"] = "Right", ["up"] = "Up", ["down"] = "Down",
+        ["space"] = "space", ["printscreen"] = "Print", ["apps"] = "Menu", ["pause"] = "Pause", ["scrolllock"] = "Scroll_Lock",
+        ["capslock"] = "Caps_Lock", ["numlock"] = "Num_Lock",
+        ["shift"] = "Shift_L", ["ctrl"] = "Control_L", ["alt"] = "Alt_L", ["win"] = "Super_L", ["super"] = "Super_L",
+        ["-"] = "minus", ["="] = "equal", [","] = "comma", ["."] = "period", ["/"] = "slash", ["\\"] = "backslash",
+        [";"] = "semicolon", ["'"] = "apostrophe", ["`"] = "grave", ["["] = "bracketleft", ["]"] = "bracketright",
+        ["add"] = "KP_Add", ["subtract"] = "KP_Subtract", ["multiply"] = "KP_Multiply", ["divide"] = "KP_Divide", ["decimal"] = "KP_Decimal",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The X key name of a PyAutoGUI key name, the inverse of <see cref="ToPyAutoGui"/>:
+    /// <c>enter</c> → <c>Return</c>, <c>ctrl</c> → <c>Control_L</c>, <c>f5</c> → <c>F5</c>, <c>num7</c> → <c>KP_7</c>,
+    /// <c>a</c> → <c>a</c>; null for an empty name.
+    /// </summary>
+    public static string? ToX11(string pyAutoGuiName)
+    {
+        ArgumentNullException.ThrowIfNull(pyAutoGuiName);
+        if (pyAutoGuiName.Length == 0)
+        {
+            return null;
+        }
+        if (X11Keys.TryGetValue(pyAutoGuiName, out var key))
+        {
+            return key;
+        }
+        if (pyAutoGuiName.Length is 2 or 3 && pyAutoGuiName[0] == 'f' && int.TryParse(pyAutoGuiName.AsSpan(1), out var f) && f is >= 1 and <= 24)
+        {
+            return "F" + f.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (pyAutoGuiName.Length == 4 && pyAutoGuiName.StartsWith("num", StringComparison.Ordinal) && char.IsAsciiDigit(pyAutoGuiName[3]))
+        {
+            return "KP_" + pyAutoGuiName[3];
+        }
+        return pyAutoGuiName;
+    }
 }

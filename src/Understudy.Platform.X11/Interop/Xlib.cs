@@ -94,6 +94,9 @@ internal static unsafe partial class Xlib
     public static partial int XDisplayKeycodes(nint display, out int minKeycode, out int maxKeycode);
 
     [LibraryImport(NativeLibraries.X11)]
+    public static partial int XChangeKeyboardMapping(nint display, int firstKeycode, int keysymsPerKeycode, nuint* keysyms, int keycodeCount);
+
+    [LibraryImport(NativeLibraries.X11)]
     public static partial XModifierKeymap* XGetModifierMapping(nint display);
 
     [LibraryImport(NativeLibraries.X11)]
