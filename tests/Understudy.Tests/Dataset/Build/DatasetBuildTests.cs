@@ -231,6 +231,39 @@ public sealed class DatasetBuildTests : IDisposable
     }
 
     [Fact]
+    public void A_session_of_a_newer_format_version_is_skipped_with_one_line_naming_it()
+    {
+        var kept = new SyntheticRecording().WriteTo(_store.Store);
+        var newer = new SyntheticRecording(new DateTimeOffset(2026, 11, 30, 11, 0, 0, TimeSpan.Zero)).WriteTo(_store.Store);
+        var manifest = _store.ManifestPath(newer);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format_version\": 1", "\"format_version\": 2", StringComparison.Ordinal));
+
+        var result = Build();
+        Assert.Equal(1, result.SessionsSkipped);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains(newer, problem, StringComparison.Ordinal);
+        Assert.Contains("format_version 2", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', problem);
+        Assert.Equal(kept, Assert.Single(Episodes(result)).SessionId);
+    }
+
+    [Fact]
+    public void A_log_damaged_in_the_middle_is_built_up_to_the_damage_and_flagged_truncated()
+    {
+        var id = new SyntheticRecording { FlushEvery = 5 }.WriteTo(_store.Store);
+        var log = _store.LogPath(id);
+        var bytes = File.ReadAllBytes(log);
+        // Flip a byte two thirds of the way in: that frame fails authentication, so it and every frame after it are lost.
+        bytes[bytes.Length * 2 / 3] ^= 0x5a;
+        File.WriteAllBytes(log, bytes);
+
+        var result = Build();
+        var episode = Assert.Single(Episodes(result));
+        Assert.Contains("truncated", episode.Quality);
+        Assert.Contains(result.Problems, p => p.Contains(id, StringComparison.Ordinal) && p.Contains("log ends early", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_missing_frame_blob_leaves_the_step_without_a_screen_and_flags_it()
     {
         var id = new SyntheticRecording().WriteTo(_store.Store);

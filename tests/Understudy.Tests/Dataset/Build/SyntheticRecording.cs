@@ -30,6 +30,9 @@ internal sealed class SyntheticRecording
 
     public string App { get; init; } = "ExpenseApp";
 
+    /// <summary>Hands the events to the log in frames of this many (one frame for all when null).</summary>
+    public int? FlushEvery { get; init; }
+
     public long Seq => _events.Count;
 
     private SessionEvent Add(EventPayload payload, int afterMs = 10)
@@ -95,9 +98,13 @@ internal sealed class SyntheticRecording
             Add(new MarkerPayload(MarkerTypes.SessionEnd, null), 3000);
         }
 
-        foreach (var recorded in _events)
+        for (var i = 0; i < _events.Count; i++)
         {
-            writer.Append(recorded);
+            writer.Append(_events[i]);
+            if (FlushEvery is { } every && (i + 1) % every == 0)
+            {
+                writer.Flush();
+            }
         }
         writer.UpdateCapabilities(new SessionCapabilities(Accessibility: true, Frames: true, "png", 1.0, 1.0));
         if (close)
