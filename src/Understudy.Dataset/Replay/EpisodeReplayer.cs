@@ -217,7 +217,8 @@ public sealed partial class EpisodeReplayer
         }
     }
 
-    private string? Click(ActionRecord action)
+    /// <summary>A pointer step in place: the path to it, held modifiers down, the pointer on the spot, then <paramref name="act"/>.</summary>
+    private string? InPlace(ActionRecord action, Action<int> act)
     {
         if (action.Position is not { } position)
         {
@@ -227,18 +228,22 @@ public sealed partial class EpisodeReplayer
         return WithModifiers(action, () =>
         {
             MoveTo(position);
-            var button = ButtonNumber(action.Button);
-            for (var i = 0; i < Math.Clamp(action.Clicks ?? 1, 1, 3); i++)
-            {
-                _input.Button(button, true);
-                _input.Button(button, false);
-                // Well inside any multi-click interval, but apart enough to be two clicks.
-                _input.Sync();
-                _sleep(TimeSpan.FromMilliseconds(30));
-            }
+            act(ButtonNumber(action.Button));
             return null;
         });
     }
+
+    private string? Click(ActionRecord action) => InPlace(action, button =>
+    {
+        for (var i = 0; i < Math.Clamp(action.Clicks ?? 1, 1, 3); i++)
+        {
+            _input.Button(button, true);
+            _input.Button(button, false);
+            // Well inside any multi-click interval, but apart enough to be two clicks.
+            _input.Sync();
+            _sleep(TimeSpan.FromMilliseconds(30));
+        }
+    });
 
     private string? Drag(ActionRecord action)
     {
@@ -273,50 +278,30 @@ public sealed partial class EpisodeReplayer
         });
     }
 
-    private string? Hold(ActionRecord action)
+    private string? Hold(ActionRecord action) => InPlace(action, button =>
     {
-        if (action.Position is not { } position)
-        {
-            return ReplaySkipReasons.NoInput;
-        }
-        FollowPath(action.PointerPath ?? []);
-        return WithModifiers(action, () =>
-        {
-            MoveTo(position);
-            var button = ButtonNumber(action.Button);
-            _input.Button(button, true);
-            _input.Sync();
-            _sleep(TimeSpan.FromMilliseconds(Math.Clamp(action.DurationMs, 0, 60_000)));
-            _input.Button(button, false);
-            return null;
-        });
-    }
+        _input.Button(button, true);
+        _input.Sync();
+        _sleep(TimeSpan.FromMilliseconds(Math.Clamp(action.DurationMs, 0, 60_000)));
+        _input.Button(button, false);
+    });
 
-    private string? Scroll(ActionRecord action)
+    private string? Scroll(ActionRecord action) => InPlace(action, _ =>
     {
-        if (action.Position is not { } position)
+        Notches(action.ScrollDy ?? 0, 4, 5);
+        Notches(action.ScrollDx ?? 0, 6, 7);
+    });
+
+    private void Notches(int count, int negativeButton, int positiveButton)
+    {
+        var button = count < 0 ? negativeButton : positiveButton;
+        for (var i = 0; i < Math.Min(Math.Abs(count), 1000); i++)
         {
-            return ReplaySkipReasons.NoInput;
+            _input.Button(button, true);
+            _input.Button(button, false);
+            _input.Sync();
+            _sleep(TimeSpan.FromMilliseconds(15));
         }
-        FollowPath(action.PointerPath ?? []);
-        return WithModifiers(action, () =>
-        {
-            MoveTo(position);
-            void Notches(int count, int negativeButton, int positiveButton)
-            {
-                var button = count < 0 ? negativeButton : positiveButton;
-                for (var i = 0; i < Math.Min(Math.Abs(count), 1000); i++)
-                {
-                    _input.Button(button, true);
-                    _input.Button(button, false);
-                    _input.Sync();
-                    _sleep(TimeSpan.FromMilliseconds(15));
-                }
-            }
-            Notches(action.ScrollDy ?? 0, 4, 5);
-            Notches(action.ScrollDx ?? 0, 6, 7);
-            return null;
-        });
     }
 
     private string? Type(string text, ref int redactedSpans)
