@@ -9,6 +9,13 @@ public sealed record GuardOptions
     /// <summary>Typing into a field pauses this long: the field's text so far is one piece for the recognizers.</summary>
     public TimeSpan TypingIdle { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A pause in the middle of a word (the last key typed was not a space) ends the piece only after
+    /// this long: an email address, a card number or a key typed with a hesitation, or delivered late
+    /// by a busy X server, must reach the recognizers whole, or each half would pass them.
+    /// </summary>
+    public TimeSpan MidTokenIdle { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>After a piece of typing ends, wait this long for late element lookups that may show the field was sensitive.</summary>
     public TimeSpan ElementSettle { get; init; } = TimeSpan.FromMilliseconds(300);
 
@@ -60,6 +67,7 @@ public sealed class PrivacyGuard
     private readonly IElementLookupProgress? _lookups;
     private readonly SensitiveRegions? _regions;
     private readonly long _idleNs;
+    private readonly long _midTokenIdleNs;
     private readonly long _settleNs;
     private readonly long _maxSettleNs;
     private readonly long _maxHoldNs;
@@ -82,6 +90,13 @@ public sealed class PrivacyGuard
     // Keys pressed in pieces already released: their releases must not reveal the key either.
     private readonly Dictionary<int, bool> _releasedPieceKeys = [];
 
+    // What moved the focus last, to tell a stale description of the field from a current one.
+    private FocusMove _lastMove;
+    private readonly Dictionary<long, (int X, int Y)> _clickPoints = [];
+    private ElementPayload? _fieldElement;
+    private ElementPayload? _tabbedFrom;
+    private bool _fieldDoubted;
+
     public PrivacyGuard(ITextRedactor redactor, SensitiveFieldRules rules, GuardOptions options, IElementLookupProgress? lookups = null, SensitiveRegions? regions = null)
     {
         ArgumentNullException.ThrowIfNull(redactor);
@@ -93,6 +108,7 @@ public sealed class PrivacyGuard
         _lookups = lookups;
         _regions = regions;
         _idleNs = (long)options.TypingIdle.TotalNanoseconds;
+        _midTokenIdleNs = Math.Max(_idleNs, (long)options.MidTokenIdle.TotalNanoseconds);
         _settleNs = (long)options.ElementSettle.TotalNanoseconds;
         _maxSettleNs = Math.Max(_settleNs, (long)options.MaxSettle.TotalNanoseconds);
         _maxHoldNs = (long)options.MaxHold.TotalNanoseconds;
@@ -128,7 +144,7 @@ public sealed class PrivacyGuard
             long? due = null;
             if (_open is { } open)
             {
-                due = Math.Min(open.LastKeyArrivalNs + _idleNs, open.FirstKeyArrivalNs + _maxHoldNs);
+                due = Math.Min(open.LastKeyArrivalNs + IdleFor(open), open.FirstKeyArrivalNs + _maxHoldNs);
             }
             foreach (var piece in _pieces)
             {
@@ -157,6 +173,7 @@ public sealed class PrivacyGuard
                 _field = FieldKnowledge.Unknown;
                 _fieldBounds = null;
                 _fieldBoundarySeq = recorded.Seq;
+                MovedFocus(FocusMove.Window);
                 _windowId = focus.WindowId;
                 _windowBounds = focus.Bounds;
                 if (focus.Title is { } title)
@@ -192,17 +209,26 @@ public sealed class PrivacyGuard
                     }
                 }
                 break;
-            case ButtonPayload { IsDown: true }:
+            case ButtonPayload { IsDown: true } button:
                 CloseOpen(nowNs);
                 _field = FieldKnowledge.Unknown;
                 _fieldBounds = null;
                 _fieldBoundarySeq = recorded.Seq;
+                if (_clickPoints.Count >= 64)
+                {
+                    // Only recent clicks still get answers; the oldest is forgotten.
+                    _clickPoints.Remove(_clickPoints.Keys.Min());
+                }
+                _clickPoints[recorded.Seq] = (button.X, button.Y);
+                MovedFocus(FocusMove.Click);
                 break;
             case KeyPayload { IsDown: true } key:
                 piece = OnKeyDown(recorded, key, nowNs);
                 if (key.Key is "Tab" or "ISO_Left_Tab")
                 {
                     _fieldBoundarySeq = recorded.Seq;
+                    _tabbedFrom = _fieldElement;
+                    MovedFocus(FocusMove.Tab);
                 }
                 break;
             case KeyPayload { IsDown: false } key:
@@ -227,6 +253,46 @@ public sealed class PrivacyGuard
         }
         Release(nowNs, output);
     }
+
+    private long IdleFor(Piece piece) => piece.MidToken ? _midTokenIdleNs : _idleNs;
+
+    private void MovedFocus(FocusMove move)
+    {
+        _lastMove = move;
+        _fieldElement = null;
+        _fieldDoubted = false;
+    }
+
+    /// <summary>
+    /// Whether a description of the field cannot be about the field the focus moved to: after a click,
+    /// an element that does not contain the click point (Chromium's hit test can answer with the
+    /// previously focused entry); after Tab, the very element the focus left (a toolkit that has not
+    /// moved its focus yet when asked); after a window change, an element outside that window.
+    /// Such an answer may not clear typing as ordinary: the typing waits for a current answer and
+    /// counts as sensitive without one.
+    /// </summary>
+    private bool IsStale(ElementPayload element)
+    {
+        if (element.Trigger == ElementTriggers.Pointer)
+        {
+            // A click's own answer is checked against that click, whenever it comes.
+            return _clickPoints.TryGetValue(element.ForSeq, out var point) && element.Bounds is { } hit && !Contains(hit, point.X, point.Y);
+        }
+        return _lastMove switch
+        {
+            FocusMove.Click => element.Bounds is { } bounds && _clickPoints.TryGetValue(_fieldBoundarySeq, out var click) && !Contains(bounds, click.X, click.Y),
+            FocusMove.Tab => _tabbedFrom is { } from && SameElement(from, element),
+            FocusMove.Window => _windowBounds is { } window && element.Bounds is { } bounds && !Intersects(window, bounds),
+            _ => false,
+        };
+    }
+
+    private static bool Contains(Rect r, int x, int y) => x >= r.X && y >= r.Y && x < r.X + r.Width && y < r.Y + r.Height;
+
+    private static bool Intersects(Rect a, Rect b) => a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height;
+
+    private static bool SameElement(ElementPayload a, ElementPayload b) =>
+        a.Role == b.Role && a.Bounds == b.Bounds && a.Name == b.Name && a.Label == b.Label && a.Pid == b.Pid;
 
     private void PublishWatermark()
     {
@@ -253,9 +319,9 @@ public sealed class PrivacyGuard
         ArgumentNullException.ThrowIfNull(output);
         // Idle is measured by when keys reach the guard, not by their capture stamps: the X server
         // may deliver recorded input late, in bursts, and a burst is still one piece of typing.
-        if (_open is { } open && nowNs - open.LastKeyArrivalNs >= _idleNs)
+        if (_open is { } open && nowNs - open.LastKeyArrivalNs >= IdleFor(open))
         {
-            CloseOpen(open.LastKeyArrivalNs + _idleNs);
+            CloseOpen(open.LastKeyArrivalNs + IdleFor(open));
         }
         else if (_open is { } held && nowNs - held.FirstKeyArrivalNs >= _maxHoldNs)
         {
@@ -267,7 +333,7 @@ public sealed class PrivacyGuard
             {
                 continue;
             }
-            var pending = IsAwaitingLookup(piece, nowNs);
+            var pending = IsAwaitingLookup(piece, nowNs) || (piece.Doubted && !piece.Confirmed);
             if (pending && nowNs - closed < _maxSettleNs)
             {
                 piece.RecheckAtNs = nowNs + RecheckNs;
@@ -319,9 +385,9 @@ public sealed class PrivacyGuard
         {
             if (!piece.Decided)
             {
-                if (LookupOutstandingFor(piece))
+                if (LookupOutstandingFor(piece) || (piece.Doubted && !piece.Confirmed))
                 {
-                    // The session ends before the field was described: it may have been a password field.
+                    // The session ends before the field was described (or only by a stale answer): it may have been a password field.
                     piece.Sensitive = true;
                 }
                 Decide(piece);
@@ -358,17 +424,21 @@ public sealed class PrivacyGuard
 
     private Piece AddToPiece(SessionEvent recorded, KeyPayload key, long nowNs)
     {
-        if (_open is { } previous && recorded.MonoNs - previous.LastKeyNs >= _idleNs)
+        if (_open is { } previous && recorded.MonoNs - previous.LastKeyNs >= IdleFor(previous))
         {
             // Typed after a pause (by the capture clock): a new piece, even if both arrived together.
             CloseOpen(nowNs);
         }
         if (_open is null)
         {
-            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive, FirstKeyNs = recorded.MonoNs, FirstKeyArrivalNs = nowNs, FieldBounds = _fieldBounds, FieldBoundarySeq = _fieldBoundarySeq };
+            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive, Doubted = _fieldDoubted, FirstKeyNs = recorded.MonoNs, FirstKeyArrivalNs = nowNs, FieldBounds = _fieldBounds, FieldBoundarySeq = _fieldBoundarySeq };
             _pieces.Add(_open);
         }
         var piece = _open;
+        if (key.Text is { Length: > 0 } typed)
+        {
+            piece.MidToken = !char.IsWhiteSpace(typed[^1]);
+        }
         piece.LastKeyNs = recorded.MonoNs;
         piece.LastKeyArrivalNs = nowNs;
         piece.LastSeq = recorded.Seq;
@@ -401,10 +471,18 @@ public sealed class PrivacyGuard
         var describesField = element.Trigger is ElementTriggers.Focus or ElementTriggers.FocusChange || SensitiveFieldRules.IsEditable(element);
         // A click's element answered after the focus moved on describes an earlier field, not the current one.
         var current = element.Trigger != ElementTriggers.Pointer || element.ForSeq == _fieldBoundarySeq;
-        if (describesField && current)
+        // A sensitive answer is believed whenever it comes; an ordinary one only if it can be about the field now focused.
+        var stale = describesField && !sensitive && IsStale(element);
+        if (describesField && current && !stale)
         {
             _field = sensitive ? FieldKnowledge.Sensitive : FieldKnowledge.Normal;
             _fieldBounds = element.Bounds;
+            _fieldElement = element;
+            _fieldDoubted = false;
+        }
+        else if (describesField && current)
+        {
+            _fieldDoubted = true;
         }
         foreach (var piece in _pieces)
         {
@@ -412,13 +490,22 @@ public sealed class PrivacyGuard
             {
                 continue;
             }
-            if (element.Bounds is { } fieldBounds)
-            {
-                piece.FieldBounds = fieldBounds;
-            }
             if (sensitive)
             {
                 piece.Sensitive = true;
+            }
+            else if (stale)
+            {
+                piece.Doubted = true;
+                continue;
+            }
+            else
+            {
+                piece.Confirmed = true;
+            }
+            if (element.Bounds is { } fieldBounds)
+            {
+                piece.FieldBounds = fieldBounds;
             }
         }
         if (sensitive)
@@ -731,6 +818,14 @@ public sealed class PrivacyGuard
         Boundary,
     }
 
+    private enum FocusMove
+    {
+        None,
+        Window,
+        Click,
+        Tab,
+    }
+
     private enum FieldKnowledge
     {
         Unknown,
@@ -765,6 +860,15 @@ public sealed class PrivacyGuard
         public long? ClosedAtNs { get; set; }
 
         public int KeyDowns { get; set; }
+
+        /// <summary>The last character typed was not white space: a word may still be under way.</summary>
+        public bool MidToken { get; set; }
+
+        /// <summary>A description of its field came that cannot be about it (see <see cref="IsStale"/>).</summary>
+        public bool Doubted { get; set; }
+
+        /// <summary>A description of its field came that can be.</summary>
+        public bool Confirmed { get; set; }
 
         /// <summary>Keys pressed in this piece and not yet released: their releases belong to it.</summary>
         public HashSet<int> Down { get; } = [];
