@@ -293,6 +293,26 @@ public sealed class ReductionGoldenTests
         Assert.Equal(["scroll 2,0 at 500,400", "scroll 0,1 at 500,400", "scroll -2,0 at 500,400"], s.Reduce().Golden);
     }
 
+    [Fact]
+    public void A_scroll_keeps_the_pointer_path_that_led_to_it()
+    {
+        var s = new EventScript();
+        s.Click(10, 10);
+        s.Wait(1000);
+        s.Move(100, 100);
+        s.Wait(20);
+        s.Move(200, 250);
+        s.Wait(20);
+        s.Scroll(0, 1, 200, 250);
+        s.Wait(50);
+        s.Scroll(0, 1, 201, 250);
+
+        var r = s.Reduce();
+
+        Assert.Equal(["click left x1 at 10,10", "scroll 0,2 at 200,250"], r.Golden);
+        Assert.Equal([new PathSample(0, 100, 100), new PathSample(20, 200, 250), new PathSample(40, 200, 250)], r.Actions[1].PointerPath);
+    }
+
     // ---- typing -------------------------------------------------------------------------------
 
     [Fact]
