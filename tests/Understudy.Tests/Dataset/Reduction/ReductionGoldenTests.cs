@@ -85,6 +85,19 @@ public sealed class ReductionGoldenTests
     }
 
     [Fact]
+    public void The_radius_is_measured_from_the_first_press_of_the_chain_so_a_drifting_chain_breaks()
+    {
+        var s = new EventScript();
+        s.Click(100, 200);
+        s.Wait(100);
+        s.Click(103, 200);
+        s.Wait(100);
+        s.Click(106, 200);
+
+        Assert.Equal(["click left x2 at 100,200", "click left x1 at 106,200"], s.Reduce().Golden);
+    }
+
+    [Fact]
     public void A_press_of_another_button_breaks_the_multi_click_chain()
     {
         var s = new EventScript();
@@ -313,6 +326,24 @@ public sealed class ReductionGoldenTests
         Assert.Equal([new PathSample(0, 100, 100), new PathSample(20, 200, 250), new PathSample(40, 200, 250)], r.Actions[1].PointerPath);
     }
 
+    [Fact]
+    public void A_scroll_with_ctrl_held_carries_ctrl_and_owns_its_key_events()
+    {
+        var s = new EventScript();
+        var ctrl = s.KeyDown("control_l");
+        s.Wait(100);
+        var one = s.Scroll(0, -1, 640, 400, Modifiers.Ctrl);
+        s.Wait(100);
+        var two = s.Scroll(0, -1, 640, 400, Modifiers.Ctrl);
+        s.Wait(100);
+        var ctrlUp = s.KeyUp("control_l", Modifiers.Ctrl);
+
+        var r = s.Reduce();
+
+        Assert.Equal(["scroll 0,-2 at 640,400 [ctrl]"], r.Golden);
+        Assert.Equal([ctrl, one, two, ctrlUp], r.Actions[0].InputSeqs);
+    }
+
     // ---- typing -------------------------------------------------------------------------------
 
     [Fact]
@@ -408,6 +439,38 @@ public sealed class ReductionGoldenTests
         Assert.Contains(shiftUp, r.Actions[0].InputSeqs);
         // Caps lock produced no action of its own: what it did is in the text.
         Assert.Equal(Reduced.DropsOf([caps, capsUp], DropReasons.LoneModifier), r.DropLines);
+    }
+
+    [Fact]
+    public void Text_made_with_AltGr_is_typed_not_a_hotkey()
+    {
+        var s = new EventScript();
+        s.Type("me");
+        var altGr = s.KeyDown("ISO_Level3_Shift");
+        s.Wait(50);
+        s.Tap("q", "@", Modifiers.AltGr);
+        s.Wait(30);
+        var altGrUp = s.KeyUp("ISO_Level3_Shift", Modifiers.AltGr);
+        s.Wait(80);
+        s.Type("x.org");
+
+        var r = s.Reduce();
+
+        Assert.Equal(["type \"me@x.org\""], r.Golden);
+        Assert.Contains(altGr, r.Actions[0].InputSeqs);
+        Assert.Contains(altGrUp, r.Actions[0].InputSeqs);
+    }
+
+    [Fact]
+    public void Enter_ends_typing_as_a_press_of_its_own()
+    {
+        var s = new EventScript();
+        s.Type("hello");
+        s.Tap("Return");
+        s.Wait(100);
+        s.Type("again");
+
+        Assert.Equal(["type \"hello\"", "press enter x1", "type \"again\""], s.Reduce().Golden);
     }
 
     [Fact]
