@@ -70,6 +70,8 @@ internal static class Program
                 "frame-redaction" => FrameRedactionBenchmark.Run(new Args(rest)),
                 "guard" => Understudy.Benchmarks.Guard.GuardBenchmark.Run(new Args(rest)),
                 "reduce" => Understudy.Benchmarks.Dataset.ReductionBenchmark.Run(new Args(rest)),
+                "dataset" => Understudy.Benchmarks.Dataset.DatasetBuildBenchmark.Run(new Args(rest)),
+                "dataset-memory" => Understudy.Benchmarks.Dataset.DatasetBuildBenchmark.RunMemoryChild(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }
