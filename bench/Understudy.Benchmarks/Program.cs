@@ -42,7 +42,7 @@ internal static class Program
           reduce  [--events 2000000] [--runs 7] [--json]
                   Dataset reduction: raw events/s per core through ActionReducer on a synthetic session held in memory (build with -c Release).
           dataset [--sessions 8] [--minutes 2] [--long 10] [--runs 3] [--formats opencua,jsonl,parquet,html] [--keep] [--json]
-                  'dataset build' end to end on synthetic sessions with frames in a real store: sessions/s and MB/s per format; peak RSS and managed heap of a short vs a longer session (each in a child process).
+                  'dataset build' end to end on synthetic sessions with frames in a real store: sessions/s, MB/s and CPU per format; peak RSS and managed heap of one --minutes session vs one --long times longer, each built with the same formats in a child process.
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;

@@ -89,7 +89,7 @@ internal static class DatasetBuildBenchmark
             for (var run = 0; run < runs; run++)
             {
                 Report.Progress($"{name} session: build in a child process, run {run + 1}/{runs}");
-                samples.Add(RunChild(data, temp.DeviceKeyFile, Path.Combine(temp.Path, $"out-{name}-{run}")));
+                samples.Add(RunChild(data, temp.DeviceKeyFile, Path.Combine(temp.Path, $"out-{name}-{run}"), formats));
             }
             memory.Add(new MemoryResult(name, length, sessionEvents, bytes,
                 Stats.Median(samples.Select(s => s.BaselineRssKb).ToList()), Stats.Median(samples.Select(s => s.PeakRssKb).ToList()),
@@ -104,7 +104,7 @@ internal static class DatasetBuildBenchmark
         ]));
         report.Line("(MB read: the sessions' encrypted logs and frame blobs; CPU s: the process's CPU time for the build, which contention on a shared machine does not inflate)");
         report.Line();
-        report.Line($"memory: one session built alone (all formats, --parallel 2) in a fresh process, median of {runs}");
+        report.Line($"memory: one session built alone (--format {string.Join(',', formats)}, --parallel {Environment.ProcessorCount}) in a fresh process, median of {runs}");
         report.Table(["session", "minutes", "events", "stored MB", "baseline RSS MB", "peak RSS MB", "peak managed MB", "build s"], memory.Select(m => (IReadOnlyList<string>)
         [
             m.Name, Report.F(m.Minutes, 1), Report.N(m.Events), Report.F(m.StoredBytes / 1e6, 1), Report.F(m.BaselineRssKb / 1024, 1),
@@ -160,14 +160,14 @@ internal static class DatasetBuildBenchmark
         return 0;
     }
 
-    private static ChildResult RunChild(string data, string keyFile, string output)
+    private static ChildResult RunChild(string data, string keyFile, string output, IReadOnlyList<string> formats)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
             start.ArgumentList.Add(typeof(DatasetBuildBenchmark).Assembly.Location);
         }
-        foreach (var arg in new[] { "dataset-memory", "--data", data, "--key", keyFile, "--out", output })
+        foreach (var arg in new[] { "dataset-memory", "--data", data, "--key", keyFile, "--out", output, "--formats", string.Join(',', formats) })
         {
             start.ArgumentList.Add(arg);
         }
