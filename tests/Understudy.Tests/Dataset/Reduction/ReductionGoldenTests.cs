@@ -224,6 +224,23 @@ public sealed class ReductionGoldenTests
         Assert.Equal([down, up], r.Actions[0].InputSeqs);
     }
 
+    [Theory]
+    [InlineData(900, "click left x1 at 100,100")]
+    [InlineData(1000, "drag left 100,100 -> 101,100")]
+    public void A_press_that_wanders_beyond_6_px_and_comes_back_is_a_drag_once_held_1_s_and_a_click_before(int heldMs, string expected)
+    {
+        var s = new EventScript();
+        s.Down(100, 100);
+        s.Wait(heldMs / 3);
+        s.Move(120, 110);
+        s.Wait(heldMs / 3);
+        s.Move(101, 100);
+        s.Wait(heldMs - (2 * (heldMs / 3)));
+        s.Up(101, 100);
+
+        Assert.Equal([expected], s.Reduce().Golden);
+    }
+
     // ---- scrolls ------------------------------------------------------------------------------
 
     [Fact]
