@@ -129,8 +129,8 @@ internal sealed class EventScript
         return [.. episodes.SelectMany(e => e.Steps)];
     }
 
-    // A stable code per key name, as X would give; the reducer only looks at names.
-    private static int KeyCode(string key) => 8 + (int)((uint)StringComparer.Ordinal.GetHashCode(key) % 240);
+    // A code per key name, the same in every run, as X would give; the reducer only looks at names.
+    private static int KeyCode(string key) => 8 + (key.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & 0x7fffffff) % 240;
 }
 
 /// <summary>What the reducer handed on, in order, with a one-line golden form of each action.</summary>
