@@ -39,6 +39,10 @@ internal static class Program
                   The privacy guard on the pipeline thread: events/s through guard + renumbering with the real redaction engine (no display needed).
           frame-redaction [--repeats 10] [--scales 1,2] [--json]
                   Cost of redacting one 1920x1080 frame, one thread: accessibility boxes only, and OCR (real tesseract) of an 800x600 window and of the whole screen (no display needed).
+          reduce  [--events 2000000] [--runs 7] [--json]
+                  Dataset reduction: raw events/s per core through ActionReducer on a synthetic session held in memory (build with -c Release).
+          dataset [--sessions 8] [--minutes 2] [--long 10] [--runs 3] [--formats opencua,jsonl,parquet,html] [--keep] [--json]
+                  'dataset build' end to end on synthetic sessions with frames in a real store: sessions/s, MB/s and CPU per format; peak RSS and managed heap of one --minutes session vs one --long times longer, each built with the same formats in a child process.
           micro   [BenchmarkDotNet arguments, default --filter *] [--json]
                   BenchmarkDotNet micro-benchmarks (build with -c Release).
         """;
@@ -65,6 +69,9 @@ internal static class Program
                 "redaction" => RedactionBenchmark.Run(new Args(rest)),
                 "frame-redaction" => FrameRedactionBenchmark.Run(new Args(rest)),
                 "guard" => Understudy.Benchmarks.Guard.GuardBenchmark.Run(new Args(rest)),
+                "reduce" => Understudy.Benchmarks.Dataset.ReductionBenchmark.Run(new Args(rest)),
+                "dataset" => Understudy.Benchmarks.Dataset.DatasetBuildBenchmark.Run(new Args(rest)),
+                "dataset-memory" => Understudy.Benchmarks.Dataset.DatasetBuildBenchmark.RunMemoryChild(new Args(rest)),
                 _ => UnknownCommand(args[0]),
             };
         }

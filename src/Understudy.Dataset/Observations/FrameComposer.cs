@@ -119,7 +119,7 @@ public sealed class FrameComposer : IDisposable
             {
                 return null;
             }
-            var screen = under.Copy();
+            var screen = CopyOf(under);
             using (var canvas = new SKCanvas(screen))
             {
                 var x = (float)Math.Round(frame.Region.X * frame.Scale);
@@ -129,6 +129,25 @@ public sealed class FrameComposer : IDisposable
             }
             return Cache(blob, screen);
         }
+    }
+
+    // Not SKBitmap.Copy(): it draws through a shader it never disposes, and that shader holds a
+    // copy of the screen, so each composed patch left a whole screen of native memory to the
+    // finalizer and a build's memory grew with the session.
+    private static SKBitmap CopyOf(SKBitmap source)
+    {
+        var copy = new SKBitmap(source.Info);
+        if (copy.RowBytes == source.RowBytes && copy.ByteCount == source.ByteCount)
+        {
+            source.GetPixelSpan().CopyTo(copy.GetPixelSpan());
+            copy.NotifyPixelsChanged();
+            return copy;
+        }
+        using var canvas = new SKCanvas(copy);
+        using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
+        using var image = SKImage.FromBitmap(source);
+        canvas.DrawImage(image, 0, 0, SKSamplingOptions.Default, paint);
+        return copy;
     }
 
     private SKBitmap? TakeCached(string blob)

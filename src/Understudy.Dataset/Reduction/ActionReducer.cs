@@ -240,12 +240,14 @@ public sealed class ActionReducer
         }
         CloseOpen();
         _path.Add((recorded.MonoNs, scroll.X, scroll.Y));
+        // Taken before NewDraft, which forgets the path (key actions have none).
+        var path = TakePath();
         var draft = NewDraft(ActionKind.Scroll, recorded);
         draft.Position = new ScreenPoint(scroll.X, scroll.Y);
         draft.ScrollDx = scroll.Dx;
         draft.ScrollDy = scroll.Dy;
         draft.HeldModifiers.AddRange(KeyNames.HotkeyModifiers(scroll.Modifiers, includeShift: true));
-        draft.Path = TakePath();
+        draft.Path = path;
         ClaimHeldModifiers(draft);
         _open = draft;
     }
