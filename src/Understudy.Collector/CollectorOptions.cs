@@ -40,6 +40,9 @@ public sealed record CollectorOptions
     /// <summary>Uploads left incomplete this long are deleted by the retention job.</summary>
     public TimeSpan AbandonedUploadAge { get; init; } = TimeSpan.FromDays(14);
 
+    /// <summary>The clock of retention, expiry and audit times; tests move it forward.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
 
     public string TemporaryDirectory => Path.Combine(DataDirectory, "tmp");

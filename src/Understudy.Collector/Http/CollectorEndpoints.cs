@@ -151,8 +151,12 @@ internal static class CollectorEndpoints
         app.MapGet("/v1/datasets/{datasetId}/sessions/{uploadId}", async (HttpContext context, string datasetId, string uploadId) =>
             {
                 context.Response.ContentType = "application/json";
-                await using var writer = new Utf8JsonWriter(context.Response.Body);
-                await service.ReadDatasetSessionAsync(Me(context), datasetId, uploadId, writer, context.RequestAborted);
+                // The body writer, not the stream: Kestrel refuses synchronous writes.
+                await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+                {
+                    await service.ReadDatasetSessionAsync(Me(context), datasetId, uploadId, writer, context.RequestAborted);
+                }
+                await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
             })
             .WithMetadata(AllowedRoles.Accounts(Role.Builder));
 
@@ -190,13 +194,16 @@ internal static class CollectorEndpoints
         }
         var entries = await service.Metadata.ReadAuditAsync(donorId, after, 1000, context.RequestAborted);
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
-        writer.WriteStartArray();
-        foreach (var entry in entries)
+        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
         {
-            CollectorService.WriteAuditEntry(writer, entry);
+            writer.WriteStartArray();
+            foreach (var entry in entries)
+            {
+                CollectorService.WriteAuditEntry(writer, entry);
+            }
+            writer.WriteEndArray();
         }
-        writer.WriteEndArray();
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
     private static async Task<IResult> PutChunkAsync(CollectorService service, HttpContext context, string uploadId, string indexText)

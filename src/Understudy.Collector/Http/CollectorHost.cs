@@ -47,7 +47,7 @@ public sealed class CollectorHost : IAsyncDisposable
             _ => throw new ArgumentException($"unknown metadata provider '{options.MetadataProvider}' (sqlite or postgres)", nameof(options)),
         };
         await metadata.InitializeAsync(cancellation).ConfigureAwait(false);
-        var service = new CollectorService(options, metadata, new FileSystemBlobStore(options.BlobDirectory), CollectorKeys.LoadOrCreate(options.DataDirectory));
+        var service = new CollectorService(options, metadata, new FileSystemBlobStore(options.BlobDirectory), CollectorKeys.LoadOrCreate(options.DataDirectory), options.Time);
         await service.RecoverAsync(cancellation).ConfigureAwait(false);
         return service;
     }

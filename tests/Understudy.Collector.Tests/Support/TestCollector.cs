@@ -36,17 +36,21 @@ internal sealed class TestCollector : IAsyncDisposable
 
     public CollectorService Service => Host.Service;
 
+    public MovableClock Clock => (MovableClock)Options.Time;
+
     public Uri Address => Host.Address;
 
     public static async Task<TestCollector> StartAsync(StoreKind kind, Func<CollectorOptions, CollectorOptions>? configure = null)
     {
         var root = new TemporaryDirectory();
+        var clock = new MovableClock();
         var options = new CollectorOptions
         {
             DataDirectory = root.Combine("collector"),
             Port = 0,
             MinChunkBytes = 1024,
             RetentionInterval = TimeSpan.Zero,
+            Time = clock,
             MetadataProvider = kind == StoreKind.Sqlite ? "sqlite" : "postgres",
             PostgresConnectionString = kind == StoreKind.Postgres ? await PostgresServer.CreateDatabaseAsync() : null,
         };
@@ -110,6 +114,16 @@ internal sealed class TestCollector : IAsyncDisposable
             _root.Dispose();
         }
     }
+}
+
+/// <summary>The system clock, which a test can move forward (retention, token expiry).</summary>
+internal sealed class MovableClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
 }
 
 internal sealed record Donor(string Name, string Token, DeviceCredential Credential);
