@@ -35,6 +35,10 @@ public sealed class CollectorHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Every endpoint served, for the test that each one declares who may call it.</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> Endpoints =>
+        _app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints;
+
     /// <summary>Opens the stores named by <paramref name="options"/>, creates the keys on first start, and recovers from a crash.</summary>
     public static async Task<CollectorService> OpenServiceAsync(CollectorOptions options, CancellationToken cancellation)
     {
