@@ -56,6 +56,11 @@ internal static class Program
             RedactCommand.Create(),
             DatasetCommand.Create(),
             ImportCommand.Create(),
+            ServeCommand.Create(),
+            EnrollCommand.Create(),
+            UploadCommand.Create(),
+            AuditCommand.Create(),
+            AdminCommand.Create(),
         };
         return root;
     }
