@@ -274,7 +274,7 @@ public sealed partial class CollectorService
         };
     }
 
-    private static string ChunkKey(string uploadId, int index, string sha256) => $"{BlobKeys.Chunk(uploadId, index)}-{sha256[..16]}";
+    internal static string ChunkKey(string uploadId, int index, string sha256) => $"{BlobKeys.Chunk(uploadId, index)}-{sha256[..16]}";
 
     /// <summary>
     /// Assembles the chunks, checks the whole bundle's hash, opens it with the session key and
