@@ -158,7 +158,21 @@ public sealed class UploadQueue
     private async Task UploadOneAsync(string sessionId, CancellationToken cancellation)
     {
         var request = ReadRequest(sessionId);
-        var bundlePath = Path.Combine(OutboxDirectory, sessionId + ".bundle");
+        try
+        {
+            await SendAsync(request, cancellation).ConfigureAwait(false);
+        }
+        catch (CollectorException ex) when (ex.Code is "session_hash_mismatch" or "session_invalid")
+        {
+            // The collector discarded chunks that did not add up to this bundle (a chunk stored
+            // from an earlier, different attempt): send the whole session once more from the start.
+            await SendAsync(request, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(CreateUploadRequest request, CancellationToken cancellation)
+    {
+        var bundlePath = Path.Combine(OutboxDirectory, request.SessionId + ".bundle");
         var status = await RetryAsync(() => _client.CreateUploadAsync(request, cancellation), cancellation).ConfigureAwait(false);
         if (status.State != UploadStates.Complete)
         {
@@ -179,12 +193,21 @@ public sealed class UploadQueue
                     var chunk = buffer.AsMemory(0, length);
                     var hash = Convert.ToHexStringLower(SHA256.HashData(chunk.Span));
                     var uploadId = status.UploadId;
-                    await RetryAsync(() => _client.PutChunkAsync(uploadId, index, chunk, hash, cancellation), cancellation).ConfigureAwait(false);
+                    try
+                    {
+                        await RetryAsync(() => _client.PutChunkAsync(uploadId, index, chunk, hash, cancellation), cancellation).ConfigureAwait(false);
+                    }
+                    catch (CollectorException ex) when (ex.Code == "chunk_conflict")
+                    {
+                        // The collector holds other bytes for this index; completing makes it
+                        // check the whole, discard what does not belong, and say so.
+                        break;
+                    }
                 }
             }
             status = await RetryAsync(() => _client.CompleteAsync(status.UploadId, cancellation), cancellation).ConfigureAwait(false);
         }
-        MarkDone(sessionId, status.UploadId);
+        MarkDone(request.SessionId, status.UploadId);
     }
 
     private async Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken cancellation)
