@@ -22,6 +22,7 @@ internal static class AdminCommand
         command.Add(ExportPerson());
         command.Add(ErasePerson());
         command.Add(Retention());
+        command.Add(IngestBenchmark.Create());
         return command;
     }
 
