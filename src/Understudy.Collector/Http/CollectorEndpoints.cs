@@ -221,28 +221,36 @@ internal static class CollectorEndpoints
                 ? CollectorError.TooLarge($"chunk {index} is {declared} bytes; this upload's chunk {index} is {expected} bytes")
                 : CollectorError.Invalid("chunk_length", $"chunk {index} is {declared} bytes; this upload's chunk {index} is {expected} bytes");
         }
-        // One byte more than expected is read so that an oversized body without Content-Length is caught too.
-        var buffer = new byte[expected + 1];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(total), context.RequestAborted)) > 0)
+        // One byte more than expected is read so that an oversized body without Content-Length is
+        // caught too. Pooled: under load every request would otherwise allocate a chunk-sized array.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(expected + 1);
+        try
         {
-            total += read;
+            var total = 0;
+            int read;
+            while (total < expected + 1 && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(total, expected + 1 - total), context.RequestAborted)) > 0)
+            {
+                total += read;
+            }
+            if (total > expected)
+            {
+                throw CollectorError.TooLarge($"chunk {index} is longer than this upload's {expected} bytes");
+            }
+            if (total < expected)
+            {
+                throw CollectorError.Invalid("chunk_truncated", $"chunk {index} has {total} bytes, expected {expected}");
+            }
+            var content = buffer.AsMemory(0, expected);
+            var actual = Convert.ToHexStringLower(SHA256.HashData(content.Span));
+            if (actual != sha256)
+            {
+                throw CollectorError.Invalid("chunk_hash_mismatch", $"chunk {index}: its bytes do not match {ProtocolJson.ChunkHashHeader}");
+            }
+            return Json(await service.StoreChunkAsync(upload, index, sha256, content, context.RequestAborted));
         }
-        if (total > expected)
+        finally
         {
-            throw CollectorError.TooLarge($"chunk {index} is longer than this upload's {expected} bytes");
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        if (total < expected)
-        {
-            throw CollectorError.Invalid("chunk_truncated", $"chunk {index} has {total} bytes, expected {expected}");
-        }
-        var content = buffer.AsMemory(0, expected);
-        var actual = Convert.ToHexStringLower(SHA256.HashData(content.Span));
-        if (actual != sha256)
-        {
-            throw CollectorError.Invalid("chunk_hash_mismatch", $"chunk {index}: its bytes do not match {ProtocolJson.ChunkHashHeader}");
-        }
-        return Json(await service.StoreChunkAsync(upload, index, sha256, content, context.RequestAborted));
     }
 }
