@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Understudy.Cli.Infrastructure;
+using Understudy.Core.Model;
 
 namespace Understudy.Cli.Commands;
 
@@ -26,15 +27,8 @@ internal static class AuditCommand
                     writer.WriteStartObject();
                     writer.WriteBoolean("intact", result.Intact);
                     writer.WriteNumber("entries_checked", result.EntriesChecked);
-                    if (result.BrokenAtSeq is { } seq)
-                    {
-                        writer.WriteNumber("broken_at_seq", seq);
-                    }
-                    else
-                    {
-                        writer.WriteNull("broken_at_seq");
-                    }
-                    writer.WriteString("problem", result.Problem);
+                    writer.WriteNumberOrNull("broken_at_seq", result.BrokenAtSeq);
+                    writer.WriteStringOrNull("problem", result.Problem);
                     writer.WriteEndObject();
                 });
             }

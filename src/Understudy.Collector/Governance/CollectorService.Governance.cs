@@ -2,6 +2,7 @@ using System.Text.Json;
 using Understudy.Collector.Blobs;
 using Understudy.Collector.Metadata;
 using Understudy.Collector.Security;
+using Understudy.Core.Model;
 using Understudy.Upload;
 
 namespace Understudy.Collector;
@@ -202,14 +203,7 @@ public sealed partial class CollectorService
             output.WriteStartObject();
             output.WriteString("id", device.Id);
             output.WriteString("enrolled_at", device.EnrolledAt);
-            if (device.RevokedAt is { } revoked)
-            {
-                output.WriteString("revoked_at", revoked);
-            }
-            else
-            {
-                output.WriteNull("revoked_at");
-            }
+            output.WriteStringOrNull("revoked_at", device.RevokedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             output.WriteEndObject();
         }
         output.WriteEndArray();
@@ -289,22 +283,8 @@ public sealed partial class CollectorService
         output.WriteString("at", entry.At);
         output.WriteString("actor", entry.Actor);
         output.WriteString("action", entry.Action);
-        if (entry.DonorId is null)
-        {
-            output.WriteNull("donor_id");
-        }
-        else
-        {
-            output.WriteString("donor_id", entry.DonorId);
-        }
-        if (entry.SessionId is null)
-        {
-            output.WriteNull("session_id");
-        }
-        else
-        {
-            output.WriteString("session_id", entry.SessionId);
-        }
+        output.WriteStringOrNull("donor_id", entry.DonorId);
+        output.WriteStringOrNull("session_id", entry.SessionId);
         output.WriteString("detail", entry.Detail);
         output.WriteString("prev_hash", entry.PrevHash);
         output.WriteString("hash", entry.Hash);
