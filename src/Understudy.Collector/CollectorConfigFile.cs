@@ -16,6 +16,7 @@ public static class CollectorConfigFile
     [
         "data", "listen", "metadata", "postgres", "dev_cert", "max_chunk_bytes", "device_requests_per_second",
         "retention_interval_minutes", "abandoned_upload_days", "enrolment_token_days",
+        "blobs", "s3_endpoint", "s3_bucket", "s3_prefix", "s3_region",
     ];
 
     public static CollectorOptions Load(string? path, string defaultDataDirectory)
@@ -32,6 +33,10 @@ public static class CollectorConfigFile
         if (options.MetadataProvider == "postgres" && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             throw new ConfigException($"{path ?? "configuration"}: metadata is postgres but no connection string is given (field 'postgres' or ${PostgresEnvironmentVariable})");
+        }
+        if (options.BlobProvider == "s3" && (options.S3Endpoint is null || options.S3Bucket is null))
+        {
+            throw new ConfigException($"{path ?? "configuration"}: blobs is s3 but 's3_endpoint' or 's3_bucket' is missing");
         }
         return options;
     }
@@ -68,6 +73,14 @@ public static class CollectorConfigFile
                     "metadata" => String(path, field, value) is "sqlite" or "postgres" ? options with { MetadataProvider = value.GetString()! }
                         : throw new ConfigException($"{path}: field 'metadata': expected \"sqlite\" or \"postgres\""),
                     "postgres" => options with { PostgresConnectionString = String(path, field, value) },
+                    "blobs" => String(path, field, value) is "filesystem" or "s3" ? options with { BlobProvider = value.GetString()! }
+                        : throw new ConfigException($"{path}: field 'blobs': expected \"filesystem\" or \"s3\""),
+                    "s3_endpoint" => Uri.TryCreate(String(path, field, value), UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https"
+                        ? options with { S3Endpoint = endpoint.ToString() }
+                        : throw new ConfigException($"{path}: field 's3_endpoint': expected an http(s) URL"),
+                    "s3_bucket" => options with { S3Bucket = String(path, field, value) },
+                    "s3_prefix" => options with { S3Prefix = String(path, field, value) },
+                    "s3_region" => options with { S3Region = String(path, field, value) },
                     "dev_cert" => value.ValueKind is JsonValueKind.True or JsonValueKind.False ? options with { UseDevelopmentCertificate = value.GetBoolean() }
                         : throw new ConfigException($"{path}: field 'dev_cert': expected true or false"),
                     "max_chunk_bytes" => options with { MaxChunkBytes = Int(path, field, value, 64 * 1024, 64 * 1024 * 1024) },

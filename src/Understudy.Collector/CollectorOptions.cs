@@ -21,6 +21,18 @@ public sealed record CollectorOptions
 
     public string? PostgresConnectionString { get; init; }
 
+    /// <summary>"filesystem" (default, &lt;data&gt;/blobs) or "s3" with <see cref="S3Endpoint"/> and <see cref="S3Bucket"/>.</summary>
+    public string BlobProvider { get; init; } = "filesystem";
+
+    public string? S3Endpoint { get; init; }
+
+    public string? S3Bucket { get; init; }
+
+    /// <summary>Key prefix inside the bucket, so one bucket can hold several collectors' blobs.</summary>
+    public string? S3Prefix { get; init; }
+
+    public string S3Region { get; init; } = "us-east-1";
+
     /// <summary>Largest chunk a device may declare; a request body beyond it is refused before it is read.</summary>
     public int MaxChunkBytes { get; init; } = 8 * 1024 * 1024;
 

@@ -48,6 +48,10 @@ public abstract class UploadFlowTests : IAsyncLifetime
         Assert.Equal("complete", session.GetProperty("state").GetString());
         Assert.Equal(3003, session.GetProperty("event_count").GetInt64());
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_recorder.DataPath, UploadQueue.OutboxFolderName), "*.bundle"));
+        var upload = Assert.Single(await Collector.Service.Metadata.ListUploadsAsync(null, null, CancellationToken.None));
+        Assert.True(await Collector.Service.Blobs.LengthAsync(Understudy.Collector.Blobs.BlobKeys.Bundle(upload.Id), CancellationToken.None) > 0);
+        // With S3 blobs nothing but keys and metadata is on the collector's disk.
+        Assert.Equal(Kind != StoreKind.SqliteS3, Directory.Exists(Collector.Options.BlobDirectory));
 
         var again = await Queue(donor, client).RunAsync(() => true, CancellationToken.None);
         Assert.Empty(again.Uploaded);
@@ -202,7 +206,7 @@ public abstract class UploadFlowTests : IAsyncLifetime
         var upload = await Collector.Service.Metadata.GetUploadAsync(uploadId!, CancellationToken.None);
         Assert.Null(upload!.SealedKey);
         Assert.Equal(UploadStates.Erased, upload.State);
-        Assert.False(Directory.Exists(Path.Combine(Collector.Options.BlobDirectory, "sessions", uploadId!)));
+        Assert.Null(await Collector.Service.Blobs.LengthAsync(Understudy.Collector.Blobs.BlobKeys.Bundle(uploadId!), CancellationToken.None));
         var datasets = await builder.GetFromJsonAsync<JsonElement>("v1/datasets");
         Assert.Equal("needs_rebuild", Assert.Single(datasets.EnumerateArray()).GetProperty("state").GetString());
 
@@ -251,4 +255,9 @@ public sealed class SqliteUploadFlowTests : UploadFlowTests
 public sealed class PostgresUploadFlowTests : UploadFlowTests
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+public sealed class S3UploadFlowTests : UploadFlowTests
+{
+    protected override StoreKind Kind => StoreKind.SqliteS3;
 }

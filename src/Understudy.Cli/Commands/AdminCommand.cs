@@ -177,6 +177,7 @@ internal static class AdminCommand
         finally
         {
             service.Metadata.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            (service.Blobs as IDisposable)?.Dispose();
             service.Keys.Dispose();
         }
     }

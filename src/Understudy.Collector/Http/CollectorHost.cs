@@ -51,7 +51,17 @@ public sealed class CollectorHost : IAsyncDisposable
             _ => throw new ArgumentException($"unknown metadata provider '{options.MetadataProvider}' (sqlite or postgres)", nameof(options)),
         };
         await metadata.InitializeAsync(cancellation).ConfigureAwait(false);
-        var service = new CollectorService(options, metadata, new FileSystemBlobStore(options.BlobDirectory), CollectorKeys.LoadOrCreate(options.DataDirectory), options.Time);
+        IBlobStore blobs = options.BlobProvider switch
+        {
+            "filesystem" => new FileSystemBlobStore(options.BlobDirectory),
+            "s3" => new S3BlobStore(
+                options.S3Endpoint ?? throw new ArgumentException("s3 blobs need an endpoint", nameof(options)),
+                options.S3Bucket ?? throw new ArgumentException("s3 blobs need a bucket", nameof(options)),
+                options.S3Prefix,
+                options.S3Region),
+            _ => throw new ArgumentException($"unknown blob provider '{options.BlobProvider}' (filesystem or s3)", nameof(options)),
+        };
+        var service = new CollectorService(options, metadata, blobs, CollectorKeys.LoadOrCreate(options.DataDirectory), options.Time);
         await service.RecoverAsync(cancellation).ConfigureAwait(false);
         return service;
     }
@@ -210,6 +220,7 @@ public sealed class CollectorHost : IAsyncDisposable
     {
         await _app.DisposeAsync().ConfigureAwait(false);
         await Service.Metadata.DisposeAsync().ConfigureAwait(false);
+        (Service.Blobs as IDisposable)?.Dispose();
         Service.Keys.Dispose();
     }
 }

@@ -12,6 +12,9 @@ public enum StoreKind
 {
     Sqlite,
     Postgres,
+
+    /// <summary>SQLite metadata, blobs in an S3-compatible store (s3rver).</summary>
+    SqliteS3,
 }
 
 /// <summary>A real collector on Kestrel, 127.0.0.1, a free port, with the chosen metadata store.</summary>
@@ -51,9 +54,10 @@ internal sealed class TestCollector : IAsyncDisposable
             MinChunkBytes = 1024,
             RetentionInterval = TimeSpan.Zero,
             Time = clock,
-            MetadataProvider = kind == StoreKind.Sqlite ? "sqlite" : "postgres",
+            MetadataProvider = kind == StoreKind.Postgres ? "postgres" : "sqlite",
             PostgresConnectionString = kind == StoreKind.Postgres ? await PostgresServer.CreateDatabaseAsync() : null,
         };
+        options = kind == StoreKind.SqliteS3 ? S3Server.Use(options) : options;
         options = configure?.Invoke(options) ?? options;
         return new TestCollector(root, ownsRoot: true, await CollectorHost.StartAsync(options, CancellationToken.None), options);
     }
