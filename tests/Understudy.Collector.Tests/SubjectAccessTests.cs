@@ -111,9 +111,15 @@ public sealed class SubjectAccessTests : IAsyncLifetime
         Assert.Equal(2, badRole.Code);
     }
 
-    internal static async Task<(int Code, string Output, string Error)> RunCliAsync(params string[] arguments)
+    internal static Task<(int Code, string Output, string Error)> RunCliAsync(params string[] arguments) => RunCliAsync(new Dictionary<string, string>(), arguments);
+
+    internal static async Task<(int Code, string Output, string Error)> RunCliAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(CollectorProcess.CliAssembly());
         foreach (var argument in arguments)
         {

@@ -13,14 +13,18 @@ internal sealed class TestRecorder : IDisposable
     public TestRecorder()
     {
         DataPath = _root.Combine("data");
-        CredentialPath = _root.Combine("config", "collector.credential");
-        Key = DeviceKeyStore.LoadOrCreate(_root.Combine("config", "device.key"));
+        ConfigHome = _root.Combine("config");
+        CredentialPath = _root.Combine("config", "understudy", "collector.credential");
+        // Where the command line finds them with XDG_CONFIG_HOME=ConfigHome.
+        Key = DeviceKeyStore.LoadOrCreate(_root.Combine("config", "understudy", "device.key"));
         Store = new SessionStore(DataPath, Key);
     }
 
     public string DataPath { get; }
 
     public string CredentialPath { get; }
+
+    public string ConfigHome { get; }
 
     public DeviceKey Key { get; }
 
