@@ -91,14 +91,25 @@ public sealed class UploadQueue
         var problems = new List<string>();
         if (!consentIsCurrent())
         {
-            // Withdrawn or never given: nothing leaves the machine, and what is queued stays queued
-            // (withdrawal deletes the local sessions and with them the outbox; see consent withdraw).
-            return new UploadRunReport([], QueuedSessions(), [], ["consent is not current on this machine; nothing was uploaded"]);
+            // Withdrawn or never given: nothing leaves the machine, and nothing waits sealed for
+            // the collector either. The outbox is only derived data: the sessions themselves stay
+            // in the store and are sealed again once consent is current.
+            foreach (var queued in QueuedSessions())
+            {
+                Discard(queued);
+            }
+            return new UploadRunReport([], [], [], ["consent is not current on this machine; nothing was uploaded and the outbox was emptied"]);
         }
         FillOutbox(held, problems);
         var uploaded = new List<string>();
         foreach (var sessionId in QueuedSessions())
         {
+            if (!Directory.Exists(Path.Combine(_store.SessionsDirectory, sessionId)))
+            {
+                // The donor deleted the session after it was sealed: its sealed copy goes too, unsent.
+                Discard(sessionId);
+                continue;
+            }
             try
             {
                 await UploadOneAsync(sessionId, cancellation).ConfigureAwait(false);
@@ -256,6 +267,12 @@ public sealed class UploadQueue
         File.WriteAllText(Path.Combine(done, sessionId), uploadId + "\n");
         UnixNative.FsyncDirectory(done);
         // The marker is durable before the bundle goes: a crash in between re-uploads nothing.
+        File.Delete(RequestPath(sessionId));
+        File.Delete(Path.Combine(OutboxDirectory, sessionId + ".bundle"));
+    }
+
+    private void Discard(string sessionId)
+    {
         File.Delete(RequestPath(sessionId));
         File.Delete(Path.Combine(OutboxDirectory, sessionId + ".bundle"));
     }

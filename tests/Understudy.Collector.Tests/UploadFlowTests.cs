@@ -96,6 +96,31 @@ public abstract class UploadFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_deleted_after_sealing_and_a_withdrawal_empty_the_outbox_unsent()
+    {
+        var steward = await Collector.StewardWithPolicyAsync();
+        var donor = await Collector.EnrolledDonorAsync("alice", steward);
+        var deleted = _recorder.Record(30, seed: 1);
+        var kept = _recorder.Record(30, seed: 2);
+        using var away = new CollectorClient(new Uri($"http://127.0.0.1:{FreePort()}/"), donor.Credential.Credential);
+        var sealedOnly = await Queue(donor, away, NoHold with { MaxAttempts = 1 }).RunAsync(() => true, CancellationToken.None);
+        Assert.Equal(2, sealedOnly.Queued.Count);
+
+        _recorder.Store.Delete(deleted);
+        using var client = new CollectorClient(Collector.Address, donor.Credential.Credential);
+        var report = await Queue(donor, client).RunAsync(() => true, CancellationToken.None);
+        Assert.Equal([kept], report.Uploaded);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_recorder.DataPath, UploadQueue.OutboxFolderName), deleted + "*"));
+        Assert.Equal([kept], (await Collector.Service.Metadata.ListUploadsAsync(null, null, CancellationToken.None)).Select(u => u.SessionId));
+
+        _recorder.Record(30, seed: 3);
+        Assert.Single((await Queue(donor, away, NoHold with { MaxAttempts = 1 }).RunAsync(() => true, CancellationToken.None)).Queued);
+        var withdrawn = await Queue(donor, client).RunAsync(() => false, CancellationToken.None);
+        Assert.Empty(withdrawn.Queued);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_recorder.DataPath, UploadQueue.OutboxFolderName)));
+    }
+
+    [Fact]
     public async Task Local_consent_that_is_not_current_uploads_nothing()
     {
         var steward = await Collector.StewardWithPolicyAsync();
