@@ -256,10 +256,10 @@ public sealed partial class CollectorService
     /// <summary>Stores one chunk whose length and hash the caller has checked. Durable (blob fsynced, row committed) before it returns.</summary>
     public async Task<ChunkResponse> StoreChunkAsync(UploadRecord upload, int index, string sha256, ReadOnlyMemory<byte> content, CancellationToken cancellation)
     {
-        var existing = (await Metadata.ChunkHashesAsync(upload.Id, cancellation).ConfigureAwait(false)).FirstOrDefault(c => c.Index == index);
-        if (existing.Sha256 is not null)
+        var existing = await Metadata.FindChunkAsync(upload.Id, index, cancellation).ConfigureAwait(false);
+        if (existing is not null)
         {
-            return existing.Sha256 == sha256
+            return existing == sha256
                 ? new ChunkResponse(upload.Id, index, Stored: false)
                 : throw CollectorError.Conflict("chunk_conflict", $"chunk {index} of upload {upload.Id} is already stored with other contents");
         }

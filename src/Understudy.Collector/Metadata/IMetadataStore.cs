@@ -45,6 +45,9 @@ public interface IMetadataStore : IAsyncDisposable
 
     Task<IReadOnlyList<int>> ListChunksAsync(string uploadId, CancellationToken cancellation);
 
+    /// <summary>The hash of chunk <paramref name="index"/> if it is stored.</summary>
+    Task<string?> FindChunkAsync(string uploadId, int index, CancellationToken cancellation);
+
     Task<ChunkWrite> AddChunkAsync(string uploadId, int index, string sha256, int size, CancellationToken cancellation);
 
     Task<IReadOnlyList<(int Index, string Sha256)>> ChunkHashesAsync(string uploadId, CancellationToken cancellation);

@@ -176,18 +176,26 @@ public abstract class SqlMetadataStore : IMetadataStore
         QueryAsync("SELECT idx, sha256 FROM chunks WHERE upload_id = @id ORDER BY idx", [("id", uploadId)],
             r => (Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), r.GetString(1)), cancellation);
 
-    public async Task<ChunkWrite> AddChunkAsync(string uploadId, int index, string sha256, int size, CancellationToken cancellation)
+    public async Task<string?> FindChunkAsync(string uploadId, int index, CancellationToken cancellation)
     {
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
-        var rows = await ExecuteAsync(connection, null,
-            "INSERT INTO chunks (upload_id, idx, sha256, size) VALUES (@id, @idx, @sha, @size) ON CONFLICT (upload_id, idx) DO NOTHING",
-            [("id", uploadId), ("idx", index), ("sha", sha256), ("size", size)], cancellation).ConfigureAwait(false);
-        if (rows > 0)
-        {
-            return ChunkWrite.Stored;
-        }
-        var existing = await ScalarAsync(connection, null, "SELECT sha256 FROM chunks WHERE upload_id = @id AND idx = @idx",
+        return await ScalarAsync(connection, null, "SELECT sha256 FROM chunks WHERE upload_id = @id AND idx = @idx",
             [("id", uploadId), ("idx", index)], cancellation).ConfigureAwait(false) as string;
+    }
+
+    public async Task<ChunkWrite> AddChunkAsync(string uploadId, int index, string sha256, int size, CancellationToken cancellation)
+    {
+        await using (var connection = await OpenAsync(cancellation).ConfigureAwait(false))
+        {
+            var rows = await ExecuteAsync(connection, null,
+                "INSERT INTO chunks (upload_id, idx, sha256, size) VALUES (@id, @idx, @sha, @size) ON CONFLICT (upload_id, idx) DO NOTHING",
+                [("id", uploadId), ("idx", index), ("sha", sha256), ("size", size)], cancellation).ConfigureAwait(false);
+            if (rows > 0)
+            {
+                return ChunkWrite.Stored;
+            }
+        }
+        var existing = await FindChunkAsync(uploadId, index, cancellation).ConfigureAwait(false);
         return string.Equals(existing, sha256, StringComparison.Ordinal) ? ChunkWrite.AlreadyStored : ChunkWrite.Conflict;
     }
 
