@@ -29,7 +29,10 @@ public sealed partial class CollectorService
         Keys = keys ?? throw new ArgumentNullException(nameof(keys));
         Time = time ?? TimeProvider.System;
         Chain = new AuditChain(keys.AuditKey);
+        _auditHead = new AuditHead(options.DataDirectory);
     }
+
+    private readonly AuditHead _auditHead;
 
     public CollectorOptions Options { get; }
 
@@ -45,8 +48,20 @@ public sealed partial class CollectorService
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    public Task<AuditEntry> AuditAsync(Caller actor, string action, string? donorId, string? sessionId, string detail, CancellationToken cancellation) =>
-        Metadata.AppendAuditAsync(new AuditDraft(actor.AuditName, action, donorId, sessionId, detail), Now, Chain.Hash, cancellation);
+    public async Task<AuditEntry> AuditAsync(Caller actor, string action, string? donorId, string? sessionId, string detail, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var entry = await Metadata.AppendAuditAsync(new AuditDraft(actor.AuditName, action, donorId, sessionId, detail), Now, Chain.Hash, cancellation).ConfigureAwait(false);
+        _auditHead.Record(entry);
+        return entry;
+    }
+
+    /// <summary>Verifies the whole chain, and that it still ends at or beyond the last entry this collector wrote.</summary>
+    public async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellation)
+    {
+        var entries = await ReadAllAuditAsync(null, cancellation).ConfigureAwait(false);
+        return _auditHead.Check(Chain.Verify(entries), entries);
+    }
 
     // ---- accounts ------------------------------------------------------------------------
 

@@ -22,8 +22,7 @@ public sealed class AuditTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _collector.DisposeAsync();
 
-    private async Task<AuditVerification> VerifyAsync() =>
-        _collector.Service.Chain.Verify(await _collector.Service.ReadAllAuditAsync(null, CancellationToken.None));
+    private Task<AuditVerification> VerifyAsync() => _collector.Service.VerifyAuditAsync(CancellationToken.None);
 
     private async Task ExecuteAsync(string sql)
     {
@@ -58,6 +57,16 @@ public sealed class AuditTests : IAsyncLifetime
         var result = await VerifyAsync();
         Assert.False(result.Intact);
         Assert.Contains("missing or out of order", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Entries_removed_from_the_end_are_detected()
+    {
+        await ExecuteAsync("DELETE FROM audit WHERE seq >= 5");
+        Assert.True(_collector.Service.Chain.Verify(await _collector.Service.ReadAllAuditAsync(null, CancellationToken.None)).Intact); // the chain alone cannot see it
+        var result = await VerifyAsync();
+        Assert.False(result.Intact);
+        Assert.Contains("entries at the end were removed", result.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

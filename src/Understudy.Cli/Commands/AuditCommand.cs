@@ -17,8 +17,7 @@ internal static class AuditCommand
         verify.SetAction(parse =>
         {
             var service = CollectorAccess.Open(CollectorAccess.Options(parse.GetValue(config), parse.GetValue(data)));
-            var entries = service.ReadAllAuditAsync(null, CancellationToken.None).GetAwaiter().GetResult();
-            var result = service.Chain.Verify(entries);
+            var result = service.VerifyAuditAsync(CancellationToken.None).GetAwaiter().GetResult();
             service.Metadata.DisposeAsync().AsTask().GetAwaiter().GetResult();
             if (parse.GetValue(json))
             {

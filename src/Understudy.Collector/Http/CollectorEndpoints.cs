@@ -176,7 +176,7 @@ internal static class CollectorEndpoints
 
         app.MapGet("/v1/audit/verify", async (HttpContext context) =>
             {
-                var result = service.Chain.Verify(await service.ReadAllAuditAsync(null, context.RequestAborted));
+                var result = await service.VerifyAuditAsync(context.RequestAborted);
                 return Json(new AuditVerifyView(result.Intact, result.EntriesChecked, result.BrokenAtSeq, result.Problem));
             })
             .WithMetadata(AllowedRoles.Accounts(Role.Steward, Role.Auditor)).Produces<AuditVerifyView>();
