@@ -58,6 +58,11 @@ internal static class Program
             ImportCommand.Create(),
             TaskCommand.Create(),
             ReplayCommand.Create(),
+            ServeCommand.Create(),
+            EnrollCommand.Create(),
+            UploadCommand.Create(),
+            AuditCommand.Create(),
+            AdminCommand.Create(),
         };
         return root;
     }

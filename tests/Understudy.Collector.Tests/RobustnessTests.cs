@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Understudy.Collector.Tests.Support;
+using Understudy.Upload;
+
+namespace Understudy.Collector.Tests;
+
+/// <summary>Rate limits per device, graceful shutdown without losing acknowledged chunks, TLS with the development certificate.</summary>
+public sealed class RobustnessTests : IDisposable
+{
+    private readonly TestRecorder _recorder = new();
+
+    public void Dispose() => _recorder.Dispose();
+
+    [Fact]
+    public async Task A_device_over_its_rate_limit_gets_429_with_retry_after_while_another_device_is_unaffected()
+    {
+        await using var collector = await TestCollector.StartAsync(StoreKind.Sqlite, o => o with { DeviceRequestsPerSecond = 5 });
+        var steward = await collector.StewardWithPolicyAsync();
+        var noisy = await collector.EnrolledDonorAsync("alice", steward);
+        var quiet = await collector.EnrolledDonorAsync("bob", steward);
+        using var noisyHttp = collector.Client(noisy.Credential.Credential);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => noisyHttp.GetAsync("v1/policy")));
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.True(responses.Count(r => r.IsSuccessStatusCode) >= 5);
+        Assert.Equal("1", limited[0].Headers.RetryAfter?.ToString());
+        Assert.Equal("rate_limited", (await limited[0].Content.ReadFromJsonAsync<ErrorResponse>(ProtocolJson.Options))!.Error);
+        using var quietHttp = collector.Client(quiet.Credential.Credential);
+        Assert.Equal(HttpStatusCode.OK, (await quietHttp.GetAsync("v1/policy")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_during_uploads_keeps_every_acknowledged_chunk()
+    {
+        await using var collector = await TestCollector.StartAsync(StoreKind.Sqlite);
+        var donor = await collector.EnrolledDonorAsync("alice", await collector.StewardWithPolicyAsync());
+        var upload = ManualUpload.Seal(_recorder, donor, _recorder.Record(20_000, frames: 2));
+        using var device = new CollectorClient(collector.Address, donor.Credential.Credential);
+        var uploadId = (await device.CreateUploadAsync(upload.Request, CancellationToken.None)).UploadId;
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var sending = Task.WhenAll(Enumerable.Range(0, upload.ChunkCount).Select(async index =>
+        {
+            try
+            {
+                await upload.SendAsync(device, uploadId, index);
+                acknowledged.Add(index);
+            }
+            catch (CollectorException)
+            {
+                // Refused or cut off by the stop: the recorder sends it again later.
+            }
+        }));
+        await Task.Delay(30);
+        await collector.RestartAsync();
+        await sending;
+
+        var status = await device.GetUploadAsync(uploadId, CancellationToken.None);
+        Assert.Superset(acknowledged.ToHashSet(), status.ReceivedChunks.ToHashSet());
+        foreach (var missing in Enumerable.Range(0, upload.ChunkCount).Except(status.ReceivedChunks))
+        {
+            await upload.SendAsync(device, uploadId, missing);
+        }
+        Assert.Equal(UploadStates.Complete, (await device.CompleteAsync(uploadId, CancellationToken.None)).State);
+    }
+
+    [Fact]
+    public async Task The_development_certificate_serves_https()
+    {
+        await using var collector = await TestCollector.StartAsync(StoreKind.Sqlite, o => o with { UseDevelopmentCertificate = true });
+        Assert.Equal("https", collector.Address.Scheme);
+        using var handler = new HttpClientHandler
+        {
+            // Self-signed by design: the test pins nothing, it only checks that TLS is spoken.
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Subject == "CN=localhost",
+        };
+        using var client = new HttpClient(handler) { BaseAddress = collector.Address };
+        var key = await client.GetFromJsonAsync<JsonElement>("v1/collector-key");
+        Assert.Equal(collector.Service.Keys.KeyId, key.GetProperty("key_id").GetString());
+    }
+}

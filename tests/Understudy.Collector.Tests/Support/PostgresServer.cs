@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Understudy.Collector.Tests.Support;
+
+/// <summary>
+/// One throwaway PostgreSQL cluster per test run, started by the project's own
+/// scripts/postgres.sh (which installs Debian's postgresql when missing); each test gets a
+/// fresh database in it. UNDERSTUDY_TEST_POSTGRES may name an existing server instead.
+/// </summary>
+internal static class PostgresServer
+{
+    private static readonly Lazy<string> AdminConnection = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        var admin = AdminConnection.Value;
+        var name = "t_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ToString();
+    }
+
+    public static string Directory { get; private set; } = "";
+
+    private static string Start()
+    {
+        var existing = Environment.GetEnvironmentVariable("UNDERSTUDY_TEST_POSTGRES");
+        if (!string.IsNullOrWhiteSpace(existing))
+        {
+            return existing;
+        }
+        Directory = System.IO.Directory.CreateTempSubdirectory("understudy-pg-").FullName;
+        var connection = Run("start", Directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Run("stop", Directory);
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean.
+            }
+        };
+        return connection.Trim();
+    }
+
+    /// <summary>Stops and starts the server again: the "database unreachable mid-upload" fault, for real.</summary>
+    public static void Stop() => Run("stop", Directory);
+
+    public static void Restart()
+    {
+        var bin = System.IO.Directory.GetDirectories("/usr/lib/postgresql").Order().Last();
+        var port = File.ReadAllText(System.IO.Path.Combine(Directory, "port")).Trim();
+        var asRoot = Environment.UserName == "root";
+        var pgCtl = System.IO.Path.Combine(bin, "bin", "pg_ctl");
+        var arguments = $"-D {Directory}/data -l {Directory}/server.log -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p {port} -k {Directory}\" start";
+        var start = asRoot ? new ProcessStartInfo("runuser", $"-u postgres -- {pgCtl} {arguments}") : new ProcessStartInfo(pgCtl, arguments);
+        start.RedirectStandardOutput = true;
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("postgres did not restart");
+        }
+    }
+
+    private static string Run(string action, string directory)
+    {
+        var script = System.IO.Path.Combine(RepoRoot(), "scripts", "postgres.sh");
+        var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(action);
+        start.ArgumentList.Add(directory);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/postgres.sh {action} failed ({process.ExitCode}): {error}");
+        }
+        return output;
+    }
+
+    public static string RepoRoot()
+    {
+        var directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory, "Understudy.slnx")))
+        {
+            directory = System.IO.Path.GetDirectoryName(directory);
+        }
+        return directory ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Understudy.Collector.Tests.Support;
+
+/// <summary>
+/// One s3rver per test run, started by scripts/s3.sh; each test gets its own key prefix in the
+/// bucket. Credentials are the server's fixed test pair, given to the SDK the usual way (environment).
+/// </summary>
+internal static class S3Server
+{
+    public const string Bucket = "understudy-test";
+    private static readonly Lazy<string> Endpoint = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static CollectorOptions Use(CollectorOptions options) => options with
+    {
+        BlobProvider = "s3",
+        S3Endpoint = Endpoint.Value,
+        S3Bucket = Bucket,
+        S3Prefix = "t" + Guid.NewGuid().ToString("N")[..12],
+    };
+
+    private static string Start()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
+        var directory = Directory.CreateTempSubdirectory("understudy-s3-").FullName;
+        var endpoint = Run("start", directory).Trim();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Run("stop", directory);
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean.
+            }
+        };
+        return endpoint;
+    }
+
+    private static string Run(string action, string directory)
+    {
+        var start = new ProcessStartInfo(Path.Combine(PostgresServer.RepoRoot(), "scripts", "s3.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(action);
+        start.ArgumentList.Add(directory);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"scripts/s3.sh {action} failed ({process.ExitCode}): {error}");
+    }
+}
