@@ -5,12 +5,14 @@
 #   scripts/postgres.sh stop DIR    stops it (DIR can then be removed)
 # The cluster trusts local connections and listens on 127.0.0.1 only. initdb refuses to run as
 # root, so as root the cluster is created and run as the 'postgres' user.
+# With OWNER_PID, a watchdog stops the server and removes DIR once that process is gone, so a
+# test run that is killed (or whose runner skips exit handlers) leaves nothing running.
 # Exit codes: 0 ok, 2 bad usage or postgresql not installable, 1 other failure.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
-[[ $# -eq 2 ]] || usage
-action="$1"; dir="$2"
+usage() { echo "usage: $0 start|stop DIR [OWNER_PID]" >&2; exit 2; }
+[[ $# -eq 2 || $# -eq 3 ]] || usage
+action="$1"; dir="$2"; owner="${3:-}"
 
 find_bin() {
   local bin
@@ -37,6 +39,12 @@ if ((EUID == 0)); then
   as_owner=(runuser -u postgres --)
 fi
 
+start_watchdog() {
+  [[ -n "$owner" ]] || return 0
+  nohup setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; "$2" stop "$3"; rm -rf "$3"' \
+    watchdog "$owner" "$(realpath "$0")" "$dir" >/dev/null 2>&1 &
+}
+
 case "$action" in
   start)
     mkdir -p "$dir"
@@ -49,6 +57,7 @@ case "$action" in
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200" start >/dev/null \
       || { cat "$dir/server.log" >&2; echo "postgres: server did not start" >&2; exit 1; }
     echo "$port" >"$dir/port"
+    start_watchdog
     echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
     ;;
   stop)

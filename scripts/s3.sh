@@ -3,15 +3,23 @@
 # once into .build/s3rver, listening on a free loopback port, with one bucket 'understudy-test'.
 #   scripts/s3.sh start DIR   prints the endpoint URL (credentials: S3RVER / S3RVER)
 #   scripts/s3.sh stop DIR
+# With OWNER_PID, a watchdog stops the server and removes DIR once that process is gone, so a
+# test run that is killed (or whose runner skips exit handlers) leaves nothing running.
 # Exit codes: 0 ok, 2 bad usage or s3rver not installable, 1 other failure.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PREFIX="$ROOT/.build/s3rver"
 VERSION="3.7.1"
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
-[[ $# -eq 2 ]] || usage
-action="$1"; dir="$2"
+usage() { echo "usage: $0 start|stop DIR [OWNER_PID]" >&2; exit 2; }
+[[ $# -eq 2 || $# -eq 3 ]] || usage
+action="$1"; dir="$2"; owner="${3:-}"
+
+start_watchdog() {
+  [[ -n "$owner" ]] || return 0
+  nohup setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; "$2" stop "$3"; rm -rf "$3"' \
+    watchdog "$owner" "$(realpath "$0")" "$dir" >/dev/null 2>&1 &
+}
 
 case "$action" in
   start)
@@ -33,6 +41,7 @@ case "$action" in
     echo $! >"$dir/pid"
     for _ in $(seq 1 100); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        start_watchdog
         echo "http://127.0.0.1:$port"
         exit 0
       fi

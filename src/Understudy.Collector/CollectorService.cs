@@ -177,6 +177,10 @@ public sealed partial class CollectorService
     public async Task<UploadStatus> CreateUploadAsync(Caller device, CreateUploadRequest request, CancellationToken cancellation)
     {
         Validate.Upload(request, Options);
+        if (request.EndedAt > Now + TimeSpan.FromDays(1))
+        {
+            throw CollectorError.BadRequest("invalid_field", "ended_at: in the future (check the recorder's clock)");
+        }
         if (!string.Equals(request.CollectorKeyId, Keys.KeyId, StringComparison.Ordinal))
         {
             throw CollectorError.Conflict("collector_key_changed", $"collector_key_id: sealed to key {request.CollectorKeyId}, this collector's key is {Keys.KeyId}; enrol again");

@@ -49,9 +49,17 @@ internal static partial class Validate
         {
             throw CollectorError.BadRequest("invalid_field", $"chunk_size: must be {options.MinChunkBytes}..{options.MaxChunkBytes}");
         }
-        if (request.TotalBytes < 12 || request.TotalBytes > options.MaxSessionBytes)
+        if (request.TotalBytes < 12)
         {
-            throw CollectorError.TooLarge($"total_bytes: must be 12..{options.MaxSessionBytes}");
+            throw CollectorError.BadRequest("invalid_field", "total_bytes: at least 12 (a bundle header)");
+        }
+        if (request.TotalBytes > options.MaxSessionBytes)
+        {
+            throw CollectorError.TooLarge($"total_bytes: at most {options.MaxSessionBytes}");
+        }
+        if ((request.TotalBytes + request.ChunkSize - 1) / request.ChunkSize > 1_000_000)
+        {
+            throw CollectorError.BadRequest("invalid_field", "chunk_size: too small for total_bytes (at most 1000000 chunks)");
         }
         if (!IsSha256(request.Sha256))
         {

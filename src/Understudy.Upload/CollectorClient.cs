@@ -23,10 +23,11 @@ public sealed class CollectorClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public CollectorClient(Uri server, string? credential, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
+    /// <param name="tlsPin">The collector's public-key pin (<see cref="TlsPin"/>) when its certificate is self-signed.</param>
+    public CollectorClient(Uri server, string? credential, HttpMessageHandler? handler = null, TimeSpan? timeout = null, string? tlsPin = null)
     {
         ArgumentNullException.ThrowIfNull(server);
-        _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _http = handler is null ? new HttpClient(TlsPin.Handler(tlsPin), disposeHandler: true) : new HttpClient(handler, disposeHandler: false);
         _http.BaseAddress = server;
         _http.Timeout = timeout ?? TimeSpan.FromSeconds(60);
         if (credential is not null)

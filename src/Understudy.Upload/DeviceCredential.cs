@@ -3,8 +3,11 @@ using Understudy.Storage;
 
 namespace Understudy.Upload;
 
-/// <summary>What enrolment gives a device: its id, its secret credential and the collector key it pinned.</summary>
-public sealed record DeviceCredential(string Server, string DeviceId, string Credential, string CollectorPublicKey, string CollectorKeyId);
+/// <summary>
+/// What enrolment gives a device: its id, its secret credential, the collector key it seals to,
+/// and the collector's TLS key pin when its certificate is self-signed.
+/// </summary>
+public sealed record DeviceCredential(string Server, string DeviceId, string Credential, string CollectorPublicKey, string CollectorKeyId, string? TlsPin = null);
 
 /// <summary>
 /// The device credential lives beside the device key and under the same rules

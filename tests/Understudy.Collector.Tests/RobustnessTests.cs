@@ -66,17 +66,37 @@ public sealed class RobustnessTests : IDisposable
     }
 
     [Fact]
-    public async Task The_development_certificate_serves_https()
+    public async Task With_the_development_certificate_a_device_enrols_and_uploads_over_https_by_its_pin()
     {
         await using var collector = await TestCollector.StartAsync(StoreKind.Sqlite, o => o with { UseDevelopmentCertificate = true });
         Assert.Equal("https", collector.Address.Scheme);
-        using var handler = new HttpClientHandler
+        var pin = collector.Host.CertificatePin;
+        Assert.True(TlsPin.IsValid(pin));
+        await collector.CreateAccountAsync(Metadata.Role.Donor, "alice");
+        await collector.Service.SetConsentAsync(new Caller(CallerKind.Account, "acc", Metadata.Role.Donor, collector.Service.Keys.Pseudonym("alice")), true, Understudy.Policy.Consent.ConsentNotice.Version, CancellationToken.None);
+        var token = await collector.Service.CreateEnrolmentTokenAsync(Caller.Operator("test"), "alice", CancellationToken.None);
+
+        // Without the pin the self-signed certificate is refused, as any unknown certificate is.
+        using (var unpinned = new CollectorClient(collector.Address, null))
         {
-            // Self-signed by design: the test pins nothing, it only checks that TLS is spoken.
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Subject == "CN=localhost",
-        };
-        using var client = new HttpClient(handler) { BaseAddress = collector.Address };
-        var key = await client.GetFromJsonAsync<JsonElement>("v1/collector-key");
-        Assert.Equal(collector.Service.Keys.KeyId, key.GetProperty("key_id").GetString());
+            var refused = await Assert.ThrowsAsync<CollectorException>(() => unpinned.EnrollAsync(token, CancellationToken.None));
+            Assert.Equal("unreachable", refused.Code);
+        }
+        using (var wrongPin = new CollectorClient(collector.Address, null, tlsPin: "sha256/" + Convert.ToBase64String(new byte[32])))
+        {
+            await Assert.ThrowsAsync<CollectorException>(() => wrongPin.EnrollAsync(token, CancellationToken.None));
+        }
+        using var anonymous = new CollectorClient(collector.Address, null, tlsPin: pin);
+        var enrolled = await anonymous.EnrollAsync(token, CancellationToken.None);
+        var credential = new DeviceCredential(collector.Address.ToString(), enrolled.DeviceId, enrolled.Credential, enrolled.CollectorPublicKey, enrolled.CollectorKeyId, pin);
+
+        // The certificate, and so the pin, survive a restart.
+        await collector.RestartAsync();
+        Assert.Equal(pin, collector.Host.CertificatePin);
+        _recorder.Record(100);
+        using var device = new CollectorClient(collector.Address, credential.Credential, tlsPin: credential.TlsPin);
+        var report = await new UploadQueue(_recorder.Store, _recorder.Key, credential, device, new UploadQueueOptions { ReviewHold = TimeSpan.Zero, ChunkSize = 4096 })
+            .RunAsync(() => true, CancellationToken.None);
+        Assert.Single(report.Uploaded);
     }
 }

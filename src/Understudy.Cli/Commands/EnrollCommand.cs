@@ -18,9 +18,10 @@ internal static class EnrollCommand
     {
         var server = new Option<string>("--server") { Description = "Collector URL, e.g. https://collector.example:8470/", Required = true, HelpName = "URL" };
         var token = new Option<string>("--token") { Description = "One-time enrolment token from the data steward", Required = true, HelpName = "TOKEN" };
+        var pin = new Option<string?>("--tls-pin") { Description = "The collector's public-key pin (sha256/…), for a collector with a self-signed certificate", HelpName = "PIN" };
         var credential = CredentialFile();
         var json = CommonOptions.Json();
-        var command = new Command("enroll", "Enrol this device with a collector using a one-time token") { server, token, credential, json };
+        var command = new Command("enroll", "Enrol this device with a collector using a one-time token") { server, token, pin, credential, json };
         command.SetAction(parse =>
         {
             var url = parse.GetValue(server)!;
@@ -32,8 +33,13 @@ internal static class EnrollCommand
             {
                 throw new UsageException($"--server '{url}': plain http is only for a collector on this machine; use https");
             }
+            var tlsPin = parse.GetValue(pin);
+            if (tlsPin is not null && (!TlsPin.IsValid(tlsPin) || uri.Scheme != "https"))
+            {
+                throw new UsageException($"--tls-pin '{tlsPin}': expected sha256/ and the base64 of 32 bytes, with an https:// server");
+            }
             var path = DeviceCredentialStore.ResolvePath(parse.GetValue(credential));
-            using var client = new CollectorClient(uri, null);
+            using var client = new CollectorClient(uri, null, tlsPin: tlsPin);
             EnrollResponse enrolled;
             try
             {
@@ -45,7 +51,7 @@ internal static class EnrollCommand
             }
             try
             {
-                DeviceCredentialStore.Save(path, new DeviceCredential(uri.ToString(), enrolled.DeviceId, enrolled.Credential, enrolled.CollectorPublicKey, enrolled.CollectorKeyId));
+                DeviceCredentialStore.Save(path, new DeviceCredential(uri.ToString(), enrolled.DeviceId, enrolled.Credential, enrolled.CollectorPublicKey, enrolled.CollectorKeyId, tlsPin));
             }
             catch (StorageException ex)
             {

@@ -51,7 +51,11 @@ internal static class ServeCommand
             {
                 throw new CommandFailedException($"cannot listen on {options.ListenAddress}:{options.Port}: {ex.Message}");
             }
-            Console.Out.WriteLine($"collector listening on {host.Address} (metadata {options.MetadataProvider}, data {options.DataDirectory}, key {host.Service.Keys.KeyId})");
+            Console.Out.WriteLine($"collector listening on {host.Address} (metadata {options.MetadataProvider}, blobs {options.BlobProvider}, data {options.DataDirectory}, key {host.Service.Keys.KeyId})");
+            if (host.CertificatePin is { } pin)
+            {
+                Console.Out.WriteLine($"development certificate: enrol devices with --tls-pin {pin}");
+            }
             Console.Out.Flush();
             stop.Token.WaitHandle.WaitOne();
             host.StopAsync().GetAwaiter().GetResult();

@@ -40,7 +40,7 @@ internal static class UploadCommand
                 throw new UsageException(ex.Message);
             }
             var store = StoreAccess.Open(parse.GetValue(data), create: true);
-            using var client = new CollectorClient(new Uri(device.Server), device.Credential);
+            using var client = new CollectorClient(new Uri(device.Server), device.Credential, tlsPin: device.TlsPin);
             var hold = TimeSpan.FromHours(RecordingPolicy.Default.Retention.ReviewHoldHours);
             var policyNote = "collector unreachable; using the default review hold";
             try

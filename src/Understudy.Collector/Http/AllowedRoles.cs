@@ -22,5 +22,10 @@ public sealed class AllowedRoles(bool anonymous, bool device, params Role[] role
 
     public bool Permits(Caller? caller) => caller is null
         ? Anonymous
-        : Anonymous || (caller.Kind == CallerKind.Device ? Device : Roles.Contains(caller.Role!.Value));
+        : Anonymous || caller.Kind switch
+        {
+            CallerKind.Device => Device,
+            CallerKind.Account => Roles.Contains(caller.Role!.Value),
+            _ => false,
+        };
 }

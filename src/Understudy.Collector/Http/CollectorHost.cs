@@ -24,12 +24,16 @@ public sealed class CollectorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private CollectorHost(WebApplication app, CollectorService service, Uri address)
+    private CollectorHost(WebApplication app, CollectorService service, Uri address, string? certificatePin)
     {
         _app = app;
         Service = service;
         Address = address;
+        CertificatePin = certificatePin;
     }
+
+    /// <summary>With the development certificate: "sha256/" + base64 SHA-256 of its public key, for recorders to pin.</summary>
+    public string? CertificatePin { get; }
 
     public CollectorService Service { get; }
 
@@ -105,7 +109,8 @@ public sealed class CollectorHost : IAsyncDisposable
                 await rejected.HttpContext.Response.WriteAsJsonAsync(new ErrorResponse("rate_limited", "too many requests from this device; retry after a second"), ProtocolJson.Options, token).ConfigureAwait(false);
             };
         });
-        if (options.UseDevelopmentCertificate)
+        using var certificate = options.UseDevelopmentCertificate ? LoadOrCreateDevelopmentCertificate(options.DataDirectory) : null;
+        if (certificate is not null)
         {
             builder.WebHost.UseKestrelHttpsConfiguration();
         }
@@ -117,9 +122,9 @@ public sealed class CollectorHost : IAsyncDisposable
             kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(1024, TimeSpan.FromSeconds(10));
             kestrel.Listen(options.ListenAddress, options.Port, listen =>
             {
-                if (options.UseDevelopmentCertificate)
+                if (certificate is not null)
                 {
-                    listen.UseHttps(CreateDevelopmentCertificate());
+                    listen.UseHttps(X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null));
                 }
             });
         });
@@ -164,7 +169,8 @@ public sealed class CollectorHost : IAsyncDisposable
 
         await app.StartAsync(cancellation).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new CollectorHost(app, service, new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal) + "/"));
+        return new CollectorHost(app, service, new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal) + "/"),
+            certificate is null ? null : Understudy.Upload.TlsPin.Of(certificate));
     }
 
     private static async Task ResolveCallerAsync(CollectorService service, HttpContext context)
@@ -198,6 +204,33 @@ public sealed class CollectorHost : IAsyncDisposable
         _ => new CollectorError(500, "internal_error", $"internal error ({ex.GetType().Name})"),
     };
 
+    /// <summary>
+    /// The development certificate is kept in &lt;data&gt;/keys/dev-cert.pfx (0600) so that its pin
+    /// survives restarts; a new one is made when it is missing or within a day of expiring.
+    /// </summary>
+    private static X509Certificate2 LoadOrCreateDevelopmentCertificate(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "keys", "dev-cert.pfx");
+        if (File.Exists(path))
+        {
+            var existing = X509CertificateLoader.LoadPkcs12FromFile(path, null);
+            if (existing.NotAfter > DateTime.Now.AddDays(1))
+            {
+                return existing;
+            }
+            existing.Dispose();
+        }
+        var created = CreateDevelopmentCertificate();
+        var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
+        using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        {
+            file.Write(created.Export(X509ContentType.Pkcs12));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+        return created;
+    }
+
     private static X509Certificate2 CreateDevelopmentCertificate()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -206,7 +239,7 @@ public sealed class CollectorHost : IAsyncDisposable
         names.AddDnsName("localhost");
         names.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(365));
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
     }
 

@@ -35,19 +35,8 @@ internal static class PostgresServer
             return existing;
         }
         Directory = System.IO.Directory.CreateTempSubdirectory("understudy-pg-").FullName;
-        var connection = Run("start", Directory);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            Run("stop", Directory);
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the OS to clean.
-            }
-        };
+        // The script's watchdog stops the cluster and removes the directory when this test process is gone.
+        var connection = Run("start", Directory, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return connection.Trim();
     }
 
@@ -71,12 +60,16 @@ internal static class PostgresServer
         }
     }
 
-    private static string Run(string action, string directory)
+    private static string Run(string action, string directory, string? owner = null)
     {
         var script = System.IO.Path.Combine(RepoRoot(), "scripts", "postgres.sh");
         var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(action);
         start.ArgumentList.Add(directory);
+        if (owner is not null)
+        {
+            start.ArgumentList.Add(owner);
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();

@@ -24,27 +24,20 @@ internal static class S3Server
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
         var directory = Directory.CreateTempSubdirectory("understudy-s3-").FullName;
-        var endpoint = Run("start", directory).Trim();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            Run("stop", directory);
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the OS to clean.
-            }
-        };
+        // The script's watchdog stops the server and removes the directory when this test process is gone.
+        var endpoint = Run("start", directory, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)).Trim();
         return endpoint;
     }
 
-    private static string Run(string action, string directory)
+    private static string Run(string action, string directory, string? owner = null)
     {
         var start = new ProcessStartInfo(Path.Combine(PostgresServer.RepoRoot(), "scripts", "s3.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(action);
         start.ArgumentList.Add(directory);
+        if (owner is not null)
+        {
+            start.ArgumentList.Add(owner);
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();
