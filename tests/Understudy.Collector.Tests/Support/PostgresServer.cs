@@ -60,34 +60,7 @@ internal static class PostgresServer
         }
     }
 
-    private static string Run(string action, string directory, string? owner = null)
-    {
-        var script = System.IO.Path.Combine(RepoRoot(), "scripts", "postgres.sh");
-        var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(action);
-        start.ArgumentList.Add(directory);
-        if (owner is not null)
-        {
-            start.ArgumentList.Add(owner);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scripts/postgres.sh {action} failed ({process.ExitCode}): {error}");
-        }
-        return output;
-    }
+    private static string Run(string action, string directory, string? owner = null) => ProjectScripts.Run("postgres.sh", action, directory, owner);
 
-    public static string RepoRoot()
-    {
-        var directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory, "Understudy.slnx")))
-        {
-            directory = System.IO.Path.GetDirectoryName(directory);
-        }
-        return directory ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot() => ProjectScripts.RepoRoot();
 }

@@ -29,19 +29,5 @@ internal static class S3Server
         return endpoint;
     }
 
-    private static string Run(string action, string directory, string? owner = null)
-    {
-        var start = new ProcessStartInfo(Path.Combine(PostgresServer.RepoRoot(), "scripts", "s3.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(action);
-        start.ArgumentList.Add(directory);
-        if (owner is not null)
-        {
-            start.ArgumentList.Add(owner);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"scripts/s3.sh {action} failed ({process.ExitCode}): {error}");
-    }
+    private static string Run(string action, string directory, string? owner = null) => ProjectScripts.Run("s3.sh", action, directory, owner);
 }
