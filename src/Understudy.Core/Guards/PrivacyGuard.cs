@@ -550,7 +550,9 @@ public sealed class PrivacyGuard
     private bool TypedInto(Piece piece, ElementPayload element) => element.Trigger switch
     {
         ElementTriggers.Pointer => piece.FieldBoundarySeq == element.ForSeq,
-        ElementTriggers.Focus => (piece.FirstSeq <= element.ForSeq && element.ForSeq <= piece.LastSeq) || piece.FieldBoundarySeq == _fieldBoundarySeq,
+        // A key's focus lookup may be for a modifier pressed before the piece's first text key
+        // (shift for a capital): anything after the piece's focus move counts as the piece's.
+        ElementTriggers.Focus => (piece.FieldBoundarySeq < element.ForSeq && element.ForSeq <= piece.LastSeq) || piece.FieldBoundarySeq == _fieldBoundarySeq,
         _ => piece.FieldBoundarySeq == _fieldBoundarySeq,
     };
 

@@ -232,6 +232,32 @@ public sealed class PrivacyGuardTests
     }
 
     [Fact]
+    public void A_focus_answer_for_the_shift_before_a_capital_covers_the_piece_typed_after_it()
+    {
+        // Chromium, seen 2026-12-05 in CI: the click's own answer named the Description entry (its
+        // geometry said the click was there), and the focus lookup made for the first key, a shift
+        // before the capital, named the password field after the piece had ended with Tab.
+        var description = new Rect(869, 136, 240, 40);
+        var password = new Rect(869, 196, 240, 40);
+        var h = new Harness();
+        var click = h.Post(new ButtonPayload(true, MouseButton.Left, 989, 160, Modifiers.None));
+        h.Post(new ButtonPayload(false, MouseButton.Left, 989, 160, Modifiers.None));
+        h.Post(FieldAt(click, "entry", description, "Description", ElementTriggers.Pointer));
+        var shift = h.Post(new KeyPayload(true, "shift_l", null, Modifiers.None, 50));
+        h.Post(new KeyPayload(true, "c", "C", Modifiers.Shift, 54));
+        h.Post(new KeyPayload(false, "c", null, Modifiers.Shift, 54));
+        h.Post(new KeyPayload(false, "shift_l", null, Modifiers.Shift, 50));
+        h.Type("hr-Pw");
+        h.Key("Tab");
+        h.Post(FieldAt(shift, "password text", password, "Password", ElementTriggers.Focus));
+        h.Wait(TimeSpan.FromSeconds(4));
+
+        Assert.Equal("", h.TypedText());
+        Assert.DoesNotContain("Pw", h.Export(), StringComparison.Ordinal);
+        Assert.Single(h.Stored, e => e.Payload is RedactionPayload { Target: RedactionTargets.SensitiveField });
+    }
+
+    [Fact]
     public void After_tab_an_answer_naming_the_field_just_left_is_not_believed_and_without_a_current_one_the_typing_is_dropped()
     {
         var email = new Rect(100, 200, 300, 30);
