@@ -18,6 +18,10 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
     private long _pauseStartNs = long.MinValue;
     private long _pauseDropped;
 
+    // Pauses already over, by capture time: input the X server delivers late still falls in them.
+    private readonly Queue<(long From, long To)> _pastPauses = new();
+    private const int PastPausesKept = 16;
+
     private bool _inScope = scope.AllowsAll;
     private bool _gapOpen = !scope.AllowsAll;
     private long _gapStartNs = long.MinValue;
@@ -41,13 +45,21 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
     public void Poll(long monoNs, DateTimeOffset wall, List<CapturedEvent> output)
     {
         var paused = pause?.IsPaused ?? false;
+        // The switch's own time of change, not when the pipeline got round to looking.
+        var changedAt = pause is { ChangedAtNs: var at } && at != long.MinValue ? Math.Min(at, monoNs) : monoNs;
         if (paused && _pauseStartNs == long.MinValue)
         {
-            _pauseStartNs = monoNs;
+            _pauseStartNs = changedAt;
             _pauseDropped = 0;
         }
         else if (!paused && _pauseStartNs != long.MinValue)
         {
+            var end = Math.Max(_pauseStartNs, changedAt);
+            if (_pastPauses.Count == PastPausesKept)
+            {
+                _pastPauses.Dequeue();
+            }
+            _pastPauses.Enqueue((_pauseStartNs, end));
             output.Add(new CapturedEvent(monoNs, wall, new GapPayload(GapReasons.Paused, Math.Max(0, monoNs - _pauseStartNs), _pauseDropped)));
             _pauseStartNs = long.MinValue;
         }
@@ -55,7 +67,7 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
 
     public void Process(in CapturedEvent captured, List<CapturedEvent> output)
     {
-        if (_pauseStartNs != long.MinValue && captured.MonoNs >= _pauseStartNs && !IsRelease(captured.Payload))
+        if (((_pauseStartNs != long.MinValue && captured.MonoNs >= _pauseStartNs) || InPastPause(captured.MonoNs)) && !IsRelease(captured.Payload))
         {
             // Paused: nothing at all is kept, not even which window is in front; focus still
             // updates the scope so that recording resumes with the right state.
@@ -121,6 +133,18 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
     }
 
     private CapturedEvent? _lastFocusWhilePaused;
+
+    private bool InPastPause(long monoNs)
+    {
+        foreach (var (from, to) in _pastPauses)
+        {
+            if (monoNs >= from && monoNs < to)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private bool IsRelease(EventPayload payload) => payload switch
     {

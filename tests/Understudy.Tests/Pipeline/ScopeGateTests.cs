@@ -44,6 +44,37 @@ public sealed class ScopeGateTests
     }
 
     [Fact]
+    public void Input_captured_during_a_pause_is_dropped_however_late_it_arrives()
+    {
+        var now = 0L;
+        var pause = new PauseSwitch(() => now);
+        var gate = new ScopeGate(AppScope.AllowAll, pause);
+        var output = new List<CapturedEvent>();
+        gate.Process(At(0, Focus("Yad")), output);
+        gate.Process(At(10, KeyDown(38, "a", "a")), output);
+        gate.Process(At(20, KeyUp(38, "a")), output);
+
+        // Paused at 100 ms, resumed at 200 ms; a busy pipeline looks only at 150 and 260 ms.
+        now = 100_000_000;
+        pause.Set(true);
+        gate.Poll(150_000_000, Wall, output);
+        gate.Process(At(120, KeyDown(39, "s", "s")), output);
+        now = 200_000_000;
+        pause.Set(false);
+        gate.Poll(260_000_000, Wall, output);
+        // Keys typed while paused that the X server delivers only now.
+        gate.Process(At(180, KeyDown(40, "d", "d")), output);
+        gate.Process(At(190, KeyUp(40, "d")), output);
+        gate.Process(At(270, KeyDown(41, "f", "f")), output);
+
+        var typed = output.Select(e => e.Payload).OfType<KeyPayload>().Where(k => k.IsDown).Select(k => k.Text);
+        Assert.Equal(["a", "f"], typed);
+        var gap = Assert.Single(output.Select(e => e.Payload).OfType<GapPayload>());
+        Assert.Equal(GapReasons.Paused, gap.Reason);
+        Assert.True(gap.DurationNs >= 100_000_000);
+    }
+
+    [Fact]
     public void Before_the_first_focus_event_the_gate_fails_closed()
     {
         var gate = new ScopeGate(AppScope.FromAllowList(["Yad"]));
