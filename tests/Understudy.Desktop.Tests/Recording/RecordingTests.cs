@@ -114,15 +114,15 @@ public sealed class RecordingTests(DesktopFixture fixture) : RecordingTestBase(f
     {
         // Typing is held by the privacy guard until the field's typing pauses (it is not judged yet,
         // so a crash loses it, which is the safe way to lose it); everything judged is on disk
-        // within a second. So: type, pause so the guard releases it, then keep the pointer moving
-        // until the kill.
+        // within a second. So: type, pause so the guard releases it (a pause mid-word counts after
+        // 3 s, then 0.3 s for late lookups), then keep the pointer moving until the kill.
         const string text = "abcdefghij";
         var (form, _, g) = OpenForm();
         try
         {
             using var recorder = StartRecorder("--allow-app", FormClass);
             Xdotool("type", "--delay", "30", text);
-            Pause(1800);
+            Pause(4500);
             using var mover = Desktop.StartApp("bash", "-c",
                 $"for i in $(seq 1 400); do xdotool mousemove {Num(g.X + 50)} $(({Num(g.Y + 50)} + i % 200)); sleep 0.01; done");
             Pause(2500);
