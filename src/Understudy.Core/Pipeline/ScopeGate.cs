@@ -20,6 +20,7 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
 
     // Pauses already over, by capture time: input the X server delivers late still falls in them.
     private readonly Queue<(long From, long To)> _pastPauses = new();
+    private long _pastPausesEndNs = long.MinValue;
     private const int PastPausesKept = 16;
 
     private bool _inScope = scope.AllowsAll;
@@ -60,6 +61,7 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
                 _pastPauses.Dequeue();
             }
             _pastPauses.Enqueue((_pauseStartNs, end));
+            _pastPausesEndNs = Math.Max(_pastPausesEndNs, end);
             output.Add(new CapturedEvent(monoNs, wall, new GapPayload(GapReasons.Paused, Math.Max(0, monoNs - _pauseStartNs), _pauseDropped)));
             _pauseStartNs = long.MinValue;
         }
@@ -136,6 +138,11 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
 
     private bool InPastPause(long monoNs)
     {
+        // Every event goes through here: nearly all come after the last pause ended.
+        if (monoNs >= _pastPausesEndNs)
+        {
+            return false;
+        }
         foreach (var (from, to) in _pastPauses)
         {
             if (monoNs >= from && monoNs < to)

@@ -326,7 +326,14 @@ public sealed partial class EpisodeReplayer
                 case < 0x20 or 0x7f:
                     break;
                 default:
-                    _input.TypeCharacter(rune.Value);
+                    try
+                    {
+                        _input.TypeCharacter(rune.Value);
+                    }
+                    catch (ArgumentException)
+                    {
+                        return ReplaySkipReasons.UnknownKey;
+                    }
                     break;
             }
             if (_options.KeyStep > TimeSpan.Zero)

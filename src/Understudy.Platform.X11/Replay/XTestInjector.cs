@@ -18,6 +18,7 @@ public sealed unsafe class XTestInjector : IInputInjector
     private readonly Dictionary<uint, (int Keycode, int Level)> _keys = [];
     private readonly Queue<int> _spareKeycodes = new();
     private readonly Dictionary<uint, int> _borrowed = [];
+    private readonly Queue<uint> _loanOrder = new();
     private readonly int _shiftKeycode;
 
     private XTestInjector(XTestDriver driver, X11Connection connection)
@@ -141,9 +142,12 @@ public sealed unsafe class XTestInjector : IInputInjector
         if (!_spareKeycodes.TryDequeue(out var spare))
         {
             // Every spare keycode is lent: take back the oldest loan.
-            var oldest = _borrowed.MinBy(pair => pair.Value);
-            _borrowed.Remove(oldest.Key);
-            spare = oldest.Value;
+            if (!_loanOrder.TryDequeue(out var oldest))
+            {
+                throw new ArgumentException($"no free key on this keyboard to type U+{keysym & 0xFFFFFF:X4}", nameof(keysym));
+            }
+            spare = _borrowed[oldest];
+            _borrowed.Remove(oldest);
         }
         var display = _connection.Handle;
         var symbols = stackalloc nuint[2] { keysym, keysym };
@@ -152,6 +156,7 @@ public sealed unsafe class XTestInjector : IInputInjector
         // Clients learn of the new mapping from a MappingNotify they handle asynchronously.
         Thread.Sleep(50);
         _borrowed[keysym] = spare;
+        _loanOrder.Enqueue(keysym);
         return (spare, 0);
     }
 
@@ -170,6 +175,7 @@ public sealed unsafe class XTestInjector : IInputInjector
             Xlib.XSync(display, 0);
         }
         _borrowed.Clear();
+        _loanOrder.Clear();
         _connection.Dispose();
         _driver.Dispose();
     }
