@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Understudy.Benchmarks.Common;
 using Understudy.Core.Guards;
+using Understudy.Core.Guards.Fields;
 using Understudy.Core.Model;
 using Understudy.Redaction;
 
@@ -56,7 +57,7 @@ internal static class GuardBenchmark
 
     private static long Pass(TextRedactionEngine engine, List<SessionEvent> stream, out long decideTicks)
     {
-        var guard = new PrivacyGuard(engine, SensitiveFieldRules.Default, new GuardOptions(), null, new SensitiveRegions());
+        var guard = new PrivacyGuard(engine, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance, new SensitiveRegions());
         var remap = new SeqRemap();
         var output = new List<GuardedEvent>(256);
         long stored = 0;

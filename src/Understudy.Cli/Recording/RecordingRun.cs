@@ -1,6 +1,7 @@
 using Understudy.Cli.Infrastructure;
 using Understudy.Core.Capture;
 using Understudy.Core.Guards;
+using Understudy.Core.Guards.Fields;
 using Understudy.Core.Pipeline;
 using Understudy.Frames.Masking;
 using Understudy.Frames.Redaction;
@@ -69,7 +70,7 @@ internal static class RecordingRun
         var sensitiveRegions = new SensitiveRegions();
         using var input = backend.CreateInputSource(new InputSourceOptions());
         using var window = backend.CreateWindowSource();
-        using var accessibility = observation.Accessibility ? TryCreateAccessibility(backend, observation.AccessibilityOptions) : null;
+        using var accessibility = observation.Accessibility ? TryCreateAccessibility(backend, observation.AccessibilityOptions with { SensitiveFields = safeguards.SensitiveFields }) : null;
         var frameOptions = observation.FrameOptions with { MaskFill = safeguards.FrameFill };
         ScopeFrameMasker? masker = null;
         var scrubber = observation.Frames && safeguards.FrameOcr
@@ -88,7 +89,8 @@ internal static class RecordingRun
         {
             sources.Add(frames);
         }
-        var guard = new PrivacyGuard(safeguards.Redactor, safeguards.SensitiveFields, safeguards.Guard, accessibility as IElementLookupProgress, sensitiveRegions);
+        // Without accessibility nothing can say which field typing went into: it is all dropped as field-unknown.
+        var guard = new PrivacyGuard(safeguards.Redactor, safeguards.SensitiveFields, safeguards.Guard, accessibility as IFieldFacts ?? SilentFieldFacts.Instance, sensitiveRegions);
         recorder = new Recorder(sources, new ScopeGate(scope, pause), new SessionEventWriter(writer), options with { Pause = pause }, SystemClock.Instance, guard);
         recorder.CaptureStarted += () =>
         {

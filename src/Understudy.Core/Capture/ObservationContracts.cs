@@ -111,6 +111,12 @@ public sealed record AccessibilityOptions
 
     /// <summary>Lookups waiting longer than this (behind a hung application) are dropped and counted.</summary>
     public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Which fields are sensitive, for binding typing to fields (the policy's labels).</summary>
+    public Guards.SensitiveFieldRules? SensitiveFields { get; init; }
+
+    /// <summary>How typing is bound to the fields applications report it went into.</summary>
+    public Guards.Fields.AttributionOptions? Attribution { get; init; }
 }
 
 /// <summary>What a session's later stages may rely on; written to its manifest.</summary>

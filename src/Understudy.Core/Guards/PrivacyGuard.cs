@@ -1,4 +1,5 @@
 using System.Text;
+using Understudy.Core.Guards.Fields;
 using Understudy.Core.Model;
 using Understudy.Core.Redaction;
 
@@ -16,11 +17,12 @@ public sealed record GuardOptions
     /// </summary>
     public TimeSpan MidTokenIdle { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>After a piece of typing ends, wait this long for late element lookups that may show the field was sensitive.</summary>
-    public TimeSpan ElementSettle { get; init; } = TimeSpan.FromMilliseconds(300);
-
-    /// <summary>Longest wait for outstanding lookups; a piece still unanswered then is treated as sensitive (fail closed).</summary>
-    public TimeSpan MaxSettle { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Longest wait, after a piece of typing ends, for the facts saying which field each of its keys
+    /// went into; a piece still without them is dropped as field-unknown (fail closed). Longer than
+    /// the accessibility source's own bound, so that its verdicts normally come first.
+    /// </summary>
+    public TimeSpan MaxFieldWait { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>A piece of typing longer than this many keys is cut, so that held input stays bounded.</summary>
     public int MaxPieceKeys { get; init; } = 2048;
@@ -32,16 +34,6 @@ public sealed record GuardOptions
     public TimeSpan MaxHold { get; init; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>What the guard needs to know of the accessibility source: whether lookups are still outstanding.</summary>
-public interface IElementLookupProgress
-{
-    /// <summary>Lookups requested and not yet answered (or given up).</summary>
-    int PendingLookups { get; }
-
-    /// <summary>The lowest (provisional) seq a lookup is still outstanding for; <see cref="long.MaxValue"/> when none is.</summary>
-    long OldestPendingSeq { get; }
-}
-
 /// <summary>
 /// The device-side guard between numbering and the disk. Everything passes through it, in order,
 /// on the pipeline thread:
@@ -51,9 +43,10 @@ public interface IElementLookupProgress
 /// is found, the piece's key events are rewritten: the first key carries the redacted text, the
 /// others lose their identity, and <c>redaction</c> events say what type was removed.</item>
 /// <item>Keystrokes in a sensitive field (password role, sensitive label) are not kept at all: one
-/// <c>redaction</c> event stands for the whole piece. Whether a field was sensitive may become known
-/// only after the first keys (element lookups run on their own thread), so a piece waits for
-/// outstanding lookups before it is released; a lookup that never answers counts as sensitive.</item>
+/// <c>redaction</c> event stands for the whole piece. Which field each key went into comes from
+/// <see cref="IFieldFacts"/> (the applications' own reports, bound to keys by
+/// <see cref="TypingAttributor"/>), never from a later lookup; a piece waits for a fact on every
+/// key, and a piece without them is dropped as field-unknown (see docs/safeguards.md).</item>
 /// <item>Window titles, element names, labels and paths, ui values and task labels go through the
 /// redactor before they are stored.</item>
 /// </list>
@@ -61,62 +54,64 @@ public interface IElementLookupProgress
 /// </summary>
 public sealed class PrivacyGuard
 {
+    /// <summary>The key name of rewritten key events: no key identity at all.</summary>
+    public const string RedactedKey = "redacted";
+
+    /// <summary>The type of the stand-in for typing whose field could not be established.</summary>
+    public const string FieldUnknownType = "FIELD_UNKNOWN";
+
+    private static readonly long RecheckNs = (long)TimeSpan.FromMilliseconds(20).TotalNanoseconds;
+
     private readonly ITextRedactor _redactor;
     private readonly SensitiveFieldRules _rules;
     private readonly GuardOptions _options;
-    private readonly IElementLookupProgress? _lookups;
+    private readonly IFieldFacts _facts;
     private readonly SensitiveRegions? _regions;
     private readonly long _idleNs;
     private readonly long _midTokenIdleNs;
-    private readonly long _settleNs;
-    private readonly long _maxSettleNs;
+    private readonly long _maxFieldWaitNs;
     private readonly long _maxHoldNs;
 
     // Every event from the first one of an unreleased piece onwards, in order.
     private readonly Queue<Held> _held = new();
-    private readonly List<Piece> _pieces = [];
-    private Piece? _open;
-    private FieldKnowledge _field = FieldKnowledge.Unknown;
+    private readonly List<TypingPiece> _pieces = [];
+    private readonly Dictionary<long, TypingPiece> _pieceOfKey = [];
+    private TypingPiece? _open;
     private long _windowId;
     private Rect? _windowBounds;
-    private Rect? _fieldBounds;
-
-    // The last event that may have moved the keyboard focus (focus change, click, Tab): the pieces
-    // typed since then went to one field.
-    private long _fieldBoundarySeq = -1;
     private long _horizonNs = long.MinValue;
     private readonly List<Rect?> _pendingFields = [];
 
     // Keys pressed in pieces already released: their releases must not reveal the key either.
     private readonly Dictionary<int, bool> _releasedPieceKeys = [];
 
-    // What moved the focus last, to tell a stale description of the field from a current one.
-    private FocusMove _lastMove;
-    private readonly Dictionary<long, (int X, int Y)> _clickPoints = [];
-    private ElementPayload? _fieldElement;
-    private ElementPayload? _tabbedFrom;
-    private bool _fieldDoubted;
-
-    public PrivacyGuard(ITextRedactor redactor, SensitiveFieldRules rules, GuardOptions options, IElementLookupProgress? lookups = null, SensitiveRegions? regions = null)
+    public PrivacyGuard(ITextRedactor redactor, SensitiveFieldRules rules, GuardOptions options, IFieldFacts facts, SensitiveRegions? regions = null)
     {
         ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(rules);
-        ArgumentNullException.ThrowIfNull(options);
-        _redactor = redactor;
         _rules = rules;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(facts);
+        _redactor = redactor;
         _options = options;
-        _lookups = lookups;
+        _facts = facts;
         _regions = regions;
         _idleNs = (long)options.TypingIdle.TotalNanoseconds;
         _midTokenIdleNs = Math.Max(_idleNs, (long)options.MidTokenIdle.TotalNanoseconds);
-        _settleNs = (long)options.ElementSettle.TotalNanoseconds;
-        _maxSettleNs = Math.Max(_settleNs, (long)options.MaxSettle.TotalNanoseconds);
+        _maxFieldWaitNs = (long)options.MaxFieldWait.TotalNanoseconds;
         _maxHoldNs = (long)options.MaxHold.TotalNanoseconds;
     }
 
     public long TypedPiecesRedacted { get; private set; }
 
+    /// <summary>Pieces typed into a sensitive field (or possibly so): dropped, one stand-in each.</summary>
     public long SensitivePieces { get; private set; }
+
+    /// <summary>Pieces whose field could not be established in time: dropped like sensitive ones.</summary>
+    public long FieldUnknownPieces { get; private set; }
+
+    /// <summary>Ordinary pieces released, for the data-cost figures.</summary>
+    public long OrdinaryPieces { get; private set; }
 
     public long TextsRedacted { get; private set; }
 
@@ -148,10 +143,10 @@ public sealed class PrivacyGuard
             }
             foreach (var piece in _pieces)
             {
-                if (!piece.Decided && piece.ClosedAtNs is { } closed)
+                if (piece.State == PieceState.Closed)
                 {
-                    // A piece waiting on lookups is looked at again a little later, not in a spin.
-                    var at = Math.Max(closed + _settleNs, piece.RecheckAtNs);
+                    // Facts come from another thread: look again a little later, not in a spin.
+                    var at = Math.Max(piece.ClosedAtNs + RecheckNs, piece.RecheckAtNs);
                     due = due is null ? at : Math.Min(due.Value, at);
                 }
             }
@@ -164,16 +159,12 @@ public sealed class PrivacyGuard
         ArgumentNullException.ThrowIfNull(recorded);
         ArgumentNullException.ThrowIfNull(output);
         var payload = recorded.Payload;
-        Piece? piece = null;
+        TypingPiece? piece = null;
         List<EventPayload>? extra = null;
         switch (payload)
         {
             case FocusPayload focus:
                 CloseOpen(nowNs);
-                _field = FieldKnowledge.Unknown;
-                _fieldBounds = null;
-                _fieldBoundarySeq = recorded.Seq;
-                MovedFocus(FocusMove.Window);
                 _windowId = focus.WindowId;
                 _windowBounds = focus.Bounds;
                 if (focus.Title is { } title)
@@ -187,7 +178,7 @@ public sealed class PrivacyGuard
                 }
                 break;
             case ElementPayload element:
-                (payload, extra) = OnElement(element, recorded.Seq);
+                (payload, extra) = RedactElement(element, recorded.Seq);
                 break;
             case UiPayload ui:
                 (payload, extra) = RedactUi(ui, recorded.Seq);
@@ -199,37 +190,21 @@ public sealed class PrivacyGuard
                     payload = marker with { Label = labelResult.Text };
                 }
                 break;
-            case GapPayload { Reason: GapReasons.ElementTimeout or GapReasons.AccessibilityLost }:
-                // A lookup that never answered may have been the one telling a field was sensitive.
+            case GapPayload { Reason: GapReasons.AccessibilityLost }:
+                // Nothing will say where the typing held now went.
                 foreach (var waiting in _pieces)
                 {
-                    if (!waiting.Decided)
+                    if (waiting.State is PieceState.Open or PieceState.Closed)
                     {
-                        waiting.Sensitive = true;
+                        waiting.Unknown = true;
                     }
                 }
                 break;
-            case ButtonPayload { IsDown: true } button:
+            case ButtonPayload { IsDown: true }:
                 CloseOpen(nowNs);
-                _field = FieldKnowledge.Unknown;
-                _fieldBounds = null;
-                _fieldBoundarySeq = recorded.Seq;
-                if (_clickPoints.Count >= 64)
-                {
-                    // Only recent clicks still get answers; the oldest is forgotten.
-                    _clickPoints.Remove(_clickPoints.Keys.Min());
-                }
-                _clickPoints[recorded.Seq] = (button.X, button.Y);
-                MovedFocus(FocusMove.Click);
                 break;
             case KeyPayload { IsDown: true } key:
                 piece = OnKeyDown(recorded, key, nowNs);
-                if (key.Key is "Tab" or "ISO_Left_Tab")
-                {
-                    _fieldBoundarySeq = recorded.Seq;
-                    _tabbedFrom = _fieldElement;
-                    MovedFocus(FocusMove.Tab);
-                }
                 break;
             case KeyPayload { IsDown: false } key:
                 piece = OnKeyUp(recorded, key, ref payload);
@@ -254,45 +229,7 @@ public sealed class PrivacyGuard
         Release(nowNs, output);
     }
 
-    private long IdleFor(Piece piece) => piece.MidToken ? _midTokenIdleNs : _idleNs;
-
-    private void MovedFocus(FocusMove move)
-    {
-        _lastMove = move;
-        _fieldElement = null;
-        _fieldDoubted = false;
-    }
-
-    /// <summary>
-    /// Whether a description of the field cannot be about the field the focus moved to: after a click,
-    /// an element that does not contain the click point (Chromium's hit test can answer with the
-    /// previously focused entry); after Tab, the very element the focus left (a toolkit that has not
-    /// moved its focus yet when asked); after a window change, an element outside that window.
-    /// Such an answer may not clear typing as ordinary: the typing waits for a current answer and
-    /// counts as sensitive without one.
-    /// </summary>
-    private bool IsStale(ElementPayload element)
-    {
-        if (element.Trigger == ElementTriggers.Pointer)
-        {
-            // A click's own answer is checked against that click, whenever it comes.
-            return _clickPoints.TryGetValue(element.ForSeq, out var point) && element.Bounds is { } hit && !Contains(hit, point.X, point.Y);
-        }
-        return _lastMove switch
-        {
-            FocusMove.Click => element.Bounds is { } bounds && _clickPoints.TryGetValue(_fieldBoundarySeq, out var click) && !Contains(bounds, click.X, click.Y),
-            FocusMove.Tab => _tabbedFrom is { } from && SameElement(from, element),
-            FocusMove.Window => _windowBounds is { } window && element.Bounds is { } bounds && !Intersects(window, bounds),
-            _ => false,
-        };
-    }
-
-    private static bool Contains(Rect r, int x, int y) => x >= r.X && y >= r.Y && x < r.X + r.Width && y < r.Y + r.Height;
-
-    private static bool Intersects(Rect a, Rect b) => a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height;
-
-    private static bool SameElement(ElementPayload a, ElementPayload b) =>
-        a.Role == b.Role && a.Bounds == b.Bounds && a.Name == b.Name && a.Label == b.Label && a.Pid == b.Pid;
+    private long IdleFor(TypingPiece piece) => piece.MidToken ? _midTokenIdleNs : _idleNs;
 
     private void PublishWatermark()
     {
@@ -304,19 +241,20 @@ public sealed class PrivacyGuard
         _pendingFields.Clear();
         foreach (var piece in _pieces)
         {
-            if (!piece.Decided)
+            if (piece.State is PieceState.Open or PieceState.Closed)
             {
                 through = Math.Min(through, piece.FirstKeyNs - 1);
-                _pendingFields.Add(piece.FieldBounds);
+                _pendingFields.Add(piece.Field?.Bounds);
             }
         }
         _regions.Advance(through, _pendingFields);
     }
 
-    /// <summary>Closes idle pieces, decides settled ones and hands on everything in front of the first undecided piece.</summary>
+    /// <summary>Applies the field facts that have come, closes idle pieces, decides the ones that can be and hands on everything in front of the first undecided piece.</summary>
     public void Release(long nowNs, List<GuardedEvent> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        TakeFacts();
         // Idle is measured by when keys reach the guard, not by their capture stamps: the X server
         // may deliver recorded input late, in bursts, and a burst is still one piece of typing.
         if (_open is { } open && nowNs - open.LastKeyArrivalNs >= IdleFor(open))
@@ -329,82 +267,71 @@ public sealed class PrivacyGuard
         }
         foreach (var piece in _pieces)
         {
-            if (piece.Decided || piece.ClosedAtNs is not { } closed || nowNs - closed < _settleNs)
+            if (piece.State != PieceState.Closed)
             {
                 continue;
             }
-            var pending = IsAwaitingLookup(piece, nowNs) || (piece.Doubted && !piece.Confirmed);
-            if (pending && nowNs - closed < _maxSettleNs)
+            if (piece.Judgement() is { } judged)
+            {
+                Decide(piece, judged);
+            }
+            else if (nowNs - piece.ClosedAtNs >= _maxFieldWaitNs)
+            {
+                // No word on where some of its keys went: it may have been a password field.
+                piece.Unknown = true;
+                Decide(piece, Verdict.FieldUnknown);
+            }
+            else
             {
                 piece.RecheckAtNs = nowNs + RecheckNs;
-                continue;
             }
-            if (pending)
-            {
-                // Still no answer on whether the field was a password field: do not keep it.
-                piece.Sensitive = true;
-            }
-            Decide(piece);
         }
         Drain(output);
         PublishWatermark();
     }
-
-    /// <summary>
-    /// Whether a lookup made for one of the piece's keys (or before them) is still outstanding, or
-    /// was answered so recently that its element may still be in the recorder's ordering window.
-    /// </summary>
-    private bool IsAwaitingLookup(Piece piece, long nowNs)
-    {
-        if (_lookups is null)
-        {
-            return false;
-        }
-        if (LookupOutstandingFor(piece))
-        {
-            piece.LookupsClearSinceNs = null;
-            return true;
-        }
-        piece.LookupsClearSinceNs ??= nowNs;
-        return nowNs - piece.LookupsClearSinceNs.Value < LookupArrivalNs;
-    }
-
-    private bool LookupOutstandingFor(Piece piece) => _lookups is not null && _lookups.OldestPendingSeq <= piece.LastSeq;
-
-    private static readonly long RecheckNs = (long)TimeSpan.FromMilliseconds(20).TotalNanoseconds;
-
-    // An answered lookup's element reaches the guard after the recorder's ordering window (30 ms by default).
-    private static readonly long LookupArrivalNs = (long)TimeSpan.FromMilliseconds(80).TotalNanoseconds;
 
     /// <summary>At the end of the session: decides every piece with what is known now and hands on everything.</summary>
     public void Flush(long nowNs, List<GuardedEvent> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        TakeFacts();
         CloseOpen(nowNs);
         foreach (var piece in _pieces)
         {
-            if (!piece.Decided)
+            if (piece.State == PieceState.Closed)
             {
-                if (LookupOutstandingFor(piece) || (piece.Doubted && !piece.Confirmed))
-                {
-                    // The session ends before the field was described (or only by a stale answer): it may have been a password field.
-                    piece.Sensitive = true;
-                }
-                Decide(piece);
+                // The session ends before every key was placed: whatever is not known to be ordinary is dropped.
+                Decide(piece, piece.Judgement() ?? Verdict.FieldUnknown);
             }
         }
         Drain(output);
         PublishWatermark();
     }
 
-    private Piece? OnKeyDown(SessionEvent recorded, KeyPayload key, long nowNs)
+    private void TakeFacts()
     {
-        var kind = Classify(key);
-        if (_field == FieldKnowledge.Sensitive && kind != KeyClass.Boundary)
+        while (_facts.TryTake(out var fact))
         {
-            return AddToPiece(recorded, key, nowNs);
+            if (fact.Kind == FieldFactKind.SensitiveFieldFocused)
+            {
+                if (fact.Field?.Bounds is { } bounds)
+                {
+                    _regions?.Add(bounds, _windowId, _windowBounds);
+                }
+                continue;
+            }
+            if (!_pieceOfKey.Remove(fact.Seq, out var piece) || piece.State is not (PieceState.Open or PieceState.Closed))
+            {
+                // A key of a piece already decided (by the bound) or never held: nothing to change.
+                continue;
+            }
+            piece.Place(fact);
         }
-        switch (kind)
+    }
+
+    private TypingPiece? OnKeyDown(SessionEvent recorded, KeyPayload key, long nowNs)
+    {
+        switch (TypingKeys.Classify(key))
         {
             case KeyClass.Text:
             case KeyClass.Modifier or KeyClass.BackSpace when _open is not null:
@@ -412,17 +339,13 @@ public sealed class PrivacyGuard
             case KeyClass.Modifier or KeyClass.BackSpace:
                 return null;
             default:
+                // Tab, Enter, a hotkey: the focus may move; the next typing is a piece of its own.
                 CloseOpen(nowNs);
-                if (key.Key is "Tab" or "ISO_Left_Tab")
-                {
-                    // Focus is about to move to another field; the next element lookup says which.
-                    _field = FieldKnowledge.Unknown;
-                }
                 return null;
         }
     }
 
-    private Piece AddToPiece(SessionEvent recorded, KeyPayload key, long nowNs)
+    private TypingPiece AddToPiece(SessionEvent recorded, KeyPayload key, long nowNs)
     {
         if (_open is { } previous && recorded.MonoNs - previous.LastKeyNs >= IdleFor(previous))
         {
@@ -431,13 +354,18 @@ public sealed class PrivacyGuard
         }
         if (_open is null)
         {
-            _open = new Piece(recorded.Seq) { Sensitive = _field == FieldKnowledge.Sensitive, Doubted = _fieldDoubted, FirstKeyNs = recorded.MonoNs, FirstKeyArrivalNs = nowNs, FieldBounds = _fieldBounds, FieldBoundarySeq = _fieldBoundarySeq };
+            _open = new TypingPiece(recorded.Seq, recorded.MonoNs, nowNs, _facts.Reports);
             _pieces.Add(_open);
         }
         var piece = _open;
         if (key.Text is { Length: > 0 } typed)
         {
             piece.MidToken = !char.IsWhiteSpace(typed[^1]);
+        }
+        if (_facts.Reports && TypingKeys.TypesText(key))
+        {
+            piece.AwaitFact(recorded.Seq);
+            _pieceOfKey[recorded.Seq] = piece;
         }
         piece.LastKeyNs = recorded.MonoNs;
         piece.LastKeyArrivalNs = nowNs;
@@ -447,11 +375,11 @@ public sealed class PrivacyGuard
         return piece;
     }
 
-    private Piece? OnKeyUp(SessionEvent recorded, KeyPayload key, ref EventPayload payload)
+    private TypingPiece? OnKeyUp(SessionEvent recorded, KeyPayload key, ref EventPayload payload)
     {
         foreach (var piece in _pieces)
         {
-            if (!piece.Released && piece.Down.Remove(key.KeyCode))
+            if (piece.State != PieceState.Released && piece.Down.Remove(key.KeyCode))
             {
                 piece.LastSeq = Math.Max(piece.LastSeq, recorded.Seq);
                 return piece;
@@ -465,57 +393,13 @@ public sealed class PrivacyGuard
         return null;
     }
 
-    private (EventPayload, List<EventPayload>?) OnElement(ElementPayload element, long seq)
+    /// <summary>Names, labels and paths of an element go through the redactor; a sensitive field is hidden in frames.</summary>
+    private (EventPayload, List<EventPayload>?) RedactElement(ElementPayload element, long seq)
     {
-        var sensitive = _rules.IsSensitive(element) && SensitiveFieldRules.IsEditable(element);
-        var describesField = element.Trigger is ElementTriggers.Focus or ElementTriggers.FocusChange || SensitiveFieldRules.IsEditable(element);
-        // A click's element answered after the focus moved on describes an earlier field, not the current one.
-        var current = element.Trigger != ElementTriggers.Pointer || element.ForSeq == _fieldBoundarySeq;
-        // A sensitive answer is believed whenever it comes; an ordinary one only if it can be about the field now focused.
-        var stale = describesField && !sensitive && IsStale(element);
-        if (describesField && current && !stale)
+        if (_rules.IsSensitive(element) && SensitiveFieldRules.IsEditable(element) && element.Bounds is { } sensitiveBounds)
         {
-            _field = sensitive ? FieldKnowledge.Sensitive : FieldKnowledge.Normal;
-            _fieldBounds = element.Bounds;
-            _fieldElement = element;
-            _fieldDoubted = false;
+            _regions?.Add(sensitiveBounds, _windowId, _windowBounds);
         }
-        else if (describesField && current)
-        {
-            _fieldDoubted = true;
-        }
-        foreach (var piece in _pieces)
-        {
-            if (piece.Decided || !describesField || !TypedInto(piece, element))
-            {
-                continue;
-            }
-            if (sensitive)
-            {
-                piece.Sensitive = true;
-            }
-            else if (stale)
-            {
-                piece.Doubted = true;
-                continue;
-            }
-            else
-            {
-                piece.Confirmed = true;
-            }
-            if (element.Bounds is { } fieldBounds)
-            {
-                piece.FieldBounds = fieldBounds;
-            }
-        }
-        if (sensitive)
-        {
-            if (element.Bounds is { } bounds)
-            {
-                _regions?.Add(bounds, _windowId, _windowBounds);
-            }
-        }
-
         var spans = new List<RedactionResult>();
         var name = RedactOptional(element.Name, TextSource.ElementName, spans);
         var label = RedactOptional(element.Label, TextSource.ElementName, spans);
@@ -540,21 +424,6 @@ public sealed class PrivacyGuard
         }
         return (element with { Name = name, Label = label, Path = path }, RedactionEvents(RedactionTargets.Element, spans, seq));
     }
-
-    /// <summary>
-    /// Whether <paramref name="piece"/> was typed into the element a lookup describes. A click's
-    /// element is the field of the pieces typed after that click; a key's, the field of that key's
-    /// piece; and either, like a focus change the toolkit reported late, the field of the pieces
-    /// typed since the last focus move, because that is where the focus is now.
-    /// </summary>
-    private bool TypedInto(Piece piece, ElementPayload element) => element.Trigger switch
-    {
-        ElementTriggers.Pointer => piece.FieldBoundarySeq == element.ForSeq,
-        // A key's focus lookup may be for a modifier pressed before the piece's first text key
-        // (shift for a capital): anything after the piece's focus move counts as the piece's.
-        ElementTriggers.Focus => (piece.FieldBoundarySeq < element.ForSeq && element.ForSeq <= piece.LastSeq) || piece.FieldBoundarySeq == _fieldBoundarySeq,
-        _ => piece.FieldBoundarySeq == _fieldBoundarySeq,
-    };
 
     private (EventPayload, List<EventPayload>?) RedactUi(UiPayload ui, long seq)
     {
@@ -618,23 +487,35 @@ public sealed class PrivacyGuard
     {
         if (_open is { } open)
         {
-            open.ClosedAtNs = nowNs;
+            open.Close(nowNs);
             _open = null;
         }
     }
 
-    private void Decide(Piece piece)
+    private void Decide(TypingPiece piece, Verdict verdict)
     {
-        piece.Decided = true;
-        if (piece.Sensitive)
+        piece.Decide(verdict);
+        foreach (var seq in piece.AwaitedKeys)
         {
-            SensitivePieces++;
-            if (piece.FieldBounds is { } field)
+            _pieceOfKey.Remove(seq);
+        }
+        if (verdict != Verdict.Ordinary)
+        {
+            if (verdict == Verdict.Sensitive)
+            {
+                SensitivePieces++;
+            }
+            else
+            {
+                FieldUnknownPieces++;
+            }
+            if (piece.SensitiveField?.Bounds is { } field)
             {
                 _regions?.Add(field, _windowId, _windowBounds);
             }
             return;
         }
+        OrdinaryPieces++;
         var text = new StringBuilder();
         foreach (var held in _held)
         {
@@ -663,7 +544,7 @@ public sealed class PrivacyGuard
         {
             piece.Rewrite = result;
             TypedPiecesRedacted++;
-            if (piece.FieldBounds is { } field)
+            if (piece.Field?.Bounds is { } field)
             {
                 // What was typed is visible in its field: frames hide the field from now on.
                 _regions?.Add(field, _windowId, _windowBounds);
@@ -676,7 +557,7 @@ public sealed class PrivacyGuard
     {
         while (_held.TryPeek(out var head))
         {
-            if (head.Piece is { Decided: false })
+            if (head.Piece is { State: PieceState.Open or PieceState.Closed })
             {
                 break;
             }
@@ -692,46 +573,70 @@ public sealed class PrivacyGuard
                 FinishPiece(piece, head, output);
             }
         }
-        _pieces.RemoveAll(p => p.Decided && !_held.Any(h => h.Piece == p));
+        _pieces.RemoveAll(p => p.State == PieceState.Released);
     }
 
-    private void EmitPieceEvent(Piece piece, Held head, List<GuardedEvent> output)
+    private void EmitPieceEvent(TypingPiece piece, Held head, List<GuardedEvent> output)
     {
         var key = (KeyPayload)head.Payload;
-        if (piece.Sensitive)
+        if (piece.Verdict != Verdict.Ordinary)
         {
             // The whole piece becomes one event, in the place of its first key; what observers
-            // tied to its keys (the focused element, frames) is tied to that event instead.
+            // tied to its keys (frames) is tied to that event instead.
             if (!piece.StandInEmitted)
             {
                 piece.StandInEmitted = true;
                 long[] covers = [head.Seq, .. _held.Where(h => h.Piece == piece).Select(h => h.Seq)];
-                output.Add(new GuardedEvent(-1, head.MonoNs, head.Wall, new RedactionPayload(RedactionTargets.SensitiveField, EntityTypes.SensitiveField, 1, null, null), covers));
+                var type = piece.Verdict == Verdict.Sensitive ? EntityTypes.SensitiveField : FieldUnknownType;
+                output.Add(new GuardedEvent(-1, head.MonoNs, head.Wall, new RedactionPayload(RedactionTargets.SensitiveField, type, 1, null, null), covers));
+                if (piece.SensitiveField is { } field)
+                {
+                    EmitField(field, piece.FirstSeq, head, output);
+                }
             }
             return;
         }
         if (piece.Rewrite is not { } rewrite)
         {
             output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, key));
-            return;
         }
-        if (key.IsDown && !piece.TextEmitted && key.Key != "BackSpace" && key.Text is not null)
+        else if (key.IsDown && !piece.TextEmitted && key.Key != "BackSpace" && key.Text is not null)
         {
             piece.TextEmitted = true;
             output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, new KeyPayload(true, RedactedKey, rewrite.Text, Modifiers.None, 0)));
-            return;
         }
-        output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, Anonymous(key)));
+        else
+        {
+            output.Add(new GuardedEvent(head.Seq, head.MonoNs, head.Wall, Anonymous(key)));
+        }
+        if (head.Seq == piece.FirstSeq && piece.Field is { } typedInto)
+        {
+            EmitField(typedInto, piece.FirstSeq, head, output);
+        }
     }
 
-    private void FinishPiece(Piece piece, Held last, List<GuardedEvent> output)
+    /// <summary>The field a piece went into, as an element of its first key, after that key (so that its number maps).</summary>
+    private void EmitField(ElementPayload field, long firstSeq, Held at, List<GuardedEvent> output)
     {
-        piece.Released = true;
-        if (piece.Sensitive || piece.Rewrite is not null)
+        var (payload, extra) = RedactElement(field with { ForSeq = firstSeq, Trigger = ElementTriggers.Focus }, -1);
+        output.Add(new GuardedEvent(-1, at.MonoNs, at.Wall, payload));
+        if (extra is not null)
+        {
+            foreach (var redaction in extra)
+            {
+                output.Add(new GuardedEvent(-1, at.MonoNs, at.Wall, redaction));
+            }
+        }
+    }
+
+    private void FinishPiece(TypingPiece piece, Held last, List<GuardedEvent> output)
+    {
+        piece.Release();
+        if (piece.Verdict != Verdict.Ordinary || piece.Rewrite is not null)
         {
             foreach (var code in piece.Down)
             {
-                _releasedPieceKeys[code] = piece.Sensitive;
+                _releasedPieceKeys[code] = piece.Verdict != Verdict.Ordinary;
             }
         }
         if (piece.Rewrite is { } rewrite)
@@ -743,7 +648,7 @@ public sealed class PrivacyGuard
         }
     }
 
-    private void AddExtra(List<EventPayload>? extra, SessionEvent after, List<GuardedEvent> output, Queue<Held>? held)
+    private static void AddExtra(List<EventPayload>? extra, SessionEvent after, List<GuardedEvent> output, Queue<Held>? held)
     {
         if (extra is null)
         {
@@ -778,113 +683,10 @@ public sealed class PrivacyGuard
                 counts[span.Type] = counts.GetValueOrDefault(span.Type) + 1;
             }
         }
-        return [.. counts.Select(pair => (EventPayload)new RedactionPayload(target, pair.Key, pair.Value, fromSeq, toSeq))];
+        return [.. counts.Select(pair => (EventPayload)new RedactionPayload(target, pair.Key, pair.Value, fromSeq >= 0 ? fromSeq : null, toSeq))];
     }
-
-    /// <summary>The key name of rewritten key events: no key identity at all.</summary>
-    public const string RedactedKey = "redacted";
 
     private static KeyPayload Anonymous(KeyPayload key) => new(key.IsDown, RedactedKey, null, Modifiers.None, 0);
 
-    private static KeyClass Classify(KeyPayload key)
-    {
-        if (key.Key == "BackSpace")
-        {
-            return KeyClass.BackSpace;
-        }
-        if (IsModifierKey(key.Key))
-        {
-            return KeyClass.Modifier;
-        }
-        if ((key.Modifiers & (Modifiers.Ctrl | Modifiers.Alt | Modifiers.Super)) != 0)
-        {
-            return KeyClass.Boundary;
-        }
-        if (key.Text is { Length: > 0 } text && !text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
-        {
-            return KeyClass.Text;
-        }
-        return KeyClass.Boundary;
-    }
-
-    private static bool IsModifierKey(string key) => key is "shift_l" or "shift_r" or "Shift_L" or "Shift_R"
-        or "control_l" or "control_r" or "Control_L" or "Control_R" or "alt_l" or "alt_r" or "Alt_L" or "Alt_R"
-        or "super_l" or "super_r" or "Super_L" or "Super_R" or "meta_l" or "meta_r" or "Meta_L" or "Meta_R"
-        or "caps_lock" or "Caps_Lock" or "num_lock" or "Num_Lock" or "ISO_Level3_Shift" or "iso_level3_shift" or "Mode_switch";
-
-    private enum KeyClass
-    {
-        Text,
-        BackSpace,
-        Modifier,
-        Boundary,
-    }
-
-    private enum FocusMove
-    {
-        None,
-        Window,
-        Click,
-        Tab,
-    }
-
-    private enum FieldKnowledge
-    {
-        Unknown,
-        Normal,
-        Sensitive,
-    }
-
-    private sealed record Held(long Seq, long MonoNs, DateTimeOffset Wall, EventPayload Payload, Piece? Piece);
-
-    private sealed class Piece(long firstSeq)
-    {
-        public long FirstSeq { get; } = firstSeq;
-
-        public long LastSeq { get; set; } = firstSeq;
-
-        public long LastKeyNs { get; set; }
-
-        public long FirstKeyNs { get; init; }
-
-        public long FirstKeyArrivalNs { get; init; }
-
-        public long LastKeyArrivalNs { get; set; }
-
-        public Rect? FieldBounds { get; set; }
-
-        public long FieldBoundarySeq { get; init; }
-
-        public long? LookupsClearSinceNs { get; set; }
-
-        public long RecheckAtNs { get; set; } = long.MinValue;
-
-        public long? ClosedAtNs { get; set; }
-
-        public int KeyDowns { get; set; }
-
-        /// <summary>The last character typed was not white space: a word may still be under way.</summary>
-        public bool MidToken { get; set; }
-
-        /// <summary>A description of its field came that cannot be about it (see <see cref="IsStale"/>).</summary>
-        public bool Doubted { get; set; }
-
-        /// <summary>A description of its field came that can be.</summary>
-        public bool Confirmed { get; set; }
-
-        /// <summary>Keys pressed in this piece and not yet released: their releases belong to it.</summary>
-        public HashSet<int> Down { get; } = [];
-
-        public bool Sensitive { get; set; }
-
-        public bool Decided { get; set; }
-
-        public bool Released { get; set; }
-
-        public RedactionResult? Rewrite { get; set; }
-
-        public bool TextEmitted { get; set; }
-
-        public bool StandInEmitted { get; set; }
-    }
+    private sealed record Held(long Seq, long MonoNs, DateTimeOffset Wall, EventPayload Payload, TypingPiece? Piece);
 }

@@ -1,5 +1,6 @@
 using Understudy.Core.Capture;
 using Understudy.Core.Guards;
+using Understudy.Core.Guards.Fields;
 using Understudy.Core.Model;
 using Understudy.Core.Redaction;
 using Understudy.Frames;
@@ -143,7 +144,7 @@ public static class SessionImporter
     private static List<GuardedEvent> Guard(MappedRecording mapped, ImportSettings settings, SensitiveRegions regions)
     {
         // No element lookups are outstanding in an import: every element is in the stream right after its press.
-        var guard = new PrivacyGuard(settings.Redactor, settings.SensitiveFields, settings.Guard, lookups: null, regions);
+        var guard = new PrivacyGuard(settings.Redactor, settings.SensitiveFields, settings.Guard, NoFieldFacts.Instance, regions);
         var output = new List<GuardedEvent>(mapped.Events.Count + 16);
         foreach (var recorded in mapped.Events)
         {

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Understudy.Core.Capture;
 using Understudy.Core.Guards;
+using Understudy.Core.Guards.Fields;
 using Understudy.Core.Model;
 using Understudy.Platform.X11.Interop;
 
@@ -16,16 +17,24 @@ namespace Understudy.Platform.X11.Accessibility;
 /// application costs at most that, and lookups queued behind it for longer than
 /// <see cref="AccessibilityOptions.MaxQueueDelay"/> are dropped and counted in a gap.
 /// </summary>
-public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IActionObserver, IElementLookupProgress
+public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IActionObserver, IFieldFacts
 {
-    // A focus change reported this soon after a key means the key may have gone to the new field.
-    private static readonly long LateFocusWindowNs = (long)TimeSpan.FromSeconds(1.5).TotalNanoseconds;
-    private int _pendingLookups;
-    private readonly Lock _outstandingGate = new();
+    // How often the thread looks at keys still waiting for their application, while any wait.
+    private static readonly TimeSpan AttributionPoll = TimeSpan.FromMilliseconds(200);
+    private const int MaxDescribedFields = 64;
 
-    // Seqs lookups are outstanding for, with how many: the privacy guard holds typing behind them.
-    private readonly SortedDictionary<long, int> _outstanding = [];
-    private KeyInfo? _lastKey;
+    // Typed keys from the pipeline thread, for the attributor on the accessibility thread.
+    private readonly ConcurrentQueue<(long Seq, long MonoNs, string Text)> _typed = new();
+
+    // What the attributor established, for the privacy guard on the pipeline thread.
+    private readonly ConcurrentQueue<FieldFact> _facts = new();
+    private readonly List<FieldFact> _factBuffer = [];
+    private readonly TypingAttributor _attributor;
+    private Timer? _attributionTimer;
+    private bool _attributionTimerOn;
+
+    // Fields described at their last focus report (a reference held on each): insertions reuse them.
+    private readonly Dictionary<nint, ElementPayload> _described = [];
 
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
@@ -50,7 +59,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     private Thread? _thread;
     private volatile bool _running;
     private nint _mainContext;
-    private int _focusChanged = 1;
 
     // The process of the active window, from the window source's focus events (0: unknown).
     private int _activePid;
@@ -77,7 +85,13 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     {
         _displayName = displayName;
         _options = options;
+        _attributor = new TypingAttributor(options.SensitiveFields ?? SensitiveFieldRules.Default, options.Attribution ?? new AttributionOptions());
     }
+
+    /// <summary>Field facts are reported whenever the source runs; when the bus is missing, typing waits in vain and is dropped.</summary>
+    public bool Reports => true;
+
+    public bool TryTake(out FieldFact fact) => _facts.TryDequeue(out fact);
 
     public string Name => "atspi";
 
@@ -88,24 +102,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     public string? UnavailableReason { get; private set; }
 
     public long LookupsCompleted => Interlocked.Read(ref _lookups);
-
-    /// <summary>Lookups queued and not yet answered or given up: the privacy guard holds typing until they are.</summary>
-    public int PendingLookups => Available && _running && _thread is { IsAlive: true } ? Volatile.Read(ref _pendingLookups) : 0;
-
-    public long OldestPendingSeq
-    {
-        get
-        {
-            if (PendingLookups == 0)
-            {
-                return long.MaxValue;
-            }
-            lock (_outstandingGate)
-            {
-                return _outstanding.Count == 0 ? long.MaxValue : _outstanding.Keys.First();
-            }
-        }
-    }
 
     /// <summary>Lookups the thread has begun (some may still be waiting for an application).</summary>
     public long LookupsStarted => Interlocked.Read(ref _lookupsStarted);
@@ -143,24 +139,14 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             case ButtonPayload { IsDown: true } button:
                 Volatile.Write(ref _lastPress, new PressInfo(recorded.Seq, button.X, button.Y, MonotonicClock.NowNs()));
                 Enqueue(new LookupRequest(recorded.Seq, ElementTriggers.Pointer, button.X, button.Y, MonotonicClock.NowNs()));
-                // A click may move the keyboard focus without the toolkit saying so: the next key asks again.
-                Volatile.Write(ref _focusChanged, 1);
                 break;
-            case KeyPayload { IsDown: true } key:
-                Volatile.Write(ref _lastKey, new KeyInfo(recorded.Seq, MonotonicClock.NowNs()));
-                if (Interlocked.Exchange(ref _focusChanged, 0) == 1)
-                {
-                    Enqueue(new LookupRequest(recorded.Seq, ElementTriggers.Focus, 0, 0, MonotonicClock.NowNs()));
-                }
-                if (key.Key is "Tab" or "ISO_Left_Tab")
-                {
-                    // Every field typed into gets its own element, so the privacy guard knows each one.
-                    Volatile.Write(ref _focusChanged, 1);
-                }
+            case KeyPayload key when TypingKeys.TypesText(key):
+                // Where this key went is for its application to show (see TypingAttributor).
+                _typed.Enqueue((recorded.Seq, recorded.MonoNs, key.Text!));
+                Wake();
                 break;
             case FocusPayload focus:
                 Volatile.Write(ref _activePid, focus.Pid ?? 0);
-                Volatile.Write(ref _focusChanged, 1);
                 break;
         }
     }
@@ -204,7 +190,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
 
     private void Enqueue(LookupRequest request)
     {
-        Outstanding(request.Seq, +1);
         _requests.Enqueue(request);
         var context = Volatile.Read(ref _mainContext);
         if (context != 0)
@@ -400,6 +385,8 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     private void Loop()
     {
         var context = _mainContext;
+        _attributionTimer = new Timer(_ => Wake(), null, Timeout.Infinite, Timeout.Infinite);
+        TakeFocusSnapshot();
         while (_running)
         {
             var idle = _requests.IsEmpty && _pendingEvents.Count == 0 && _invocations.IsEmpty;
@@ -417,18 +404,45 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 didWork = true;
                 invocation();
             }
+            didWork |= Attribute();
             if (!didWork)
             {
                 Interlocked.Increment(ref _idleWakeups);
             }
             if (!BusConnected())
             {
+                GiveUpAttribution();
                 PostGap(GapReasons.AccessibilityLost, 0, 0);
                 Available = false;
                 UnavailableReason = "the AT-SPI bus went away";
                 _stopRequested.Wait();
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Before any focus report, the field focused at start is the timeline's first entry: found by
+    /// walking the active application's tree (a snapshot, taken before anything is typed).
+    /// </summary>
+    private void TakeFocusSnapshot()
+    {
+        try
+        {
+            var activePid = Volatile.Read(ref _activePid);
+            var found = _reader!.FindFocused(activePid == 0 ? null : activePid, IsHung);
+            if (found == 0)
+            {
+                return;
+            }
+            SetFocused(found);
+            GLib.g_object_unref(found);
+            _attributor.Focused(MonotonicClock.NowNs(), DescribeField(_focused, refresh: true), _factBuffer);
+            PublishFacts();
+        }
+        catch (AccessibleTimeoutException)
+        {
+            // No snapshot: the first keys are placed by their insertions alone.
         }
     }
 
@@ -472,18 +486,16 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 }
                 if (type == "object:state-changed:focused" && atspiEvent->Detail1 == 1)
                 {
-                    var changed = atspiEvent->Source != _focused;
                     SetFocused(atspiEvent->Source);
-                    if (changed && Volatile.Read(ref _lastKey) is { } key && arrivedNs - key.AtNs < LateFocusWindowNs)
-                    {
-                        // The toolkit reported the new focus after keys were already typed (scripted or
-                        // fast typing after a Tab): describe it for the last key, so that a password
-                        // field reached this way is known before those keys are stored.
-                        Outstanding(key.Seq, +1);
-                        _requests.Enqueue(new LookupRequest(key.Seq, ElementTriggers.FocusChange, 0, 0, arrivedNs));
-                        Volatile.Write(ref _focusChanged, 0);
-                    }
+                    // The focus timeline: the element the application says took the focus, described
+                    // now, in the order the application reported it.
+                    _attributor.Focused(arrivedNs, DescribeField(atspiEvent->Source, refresh: true), _factBuffer);
                     MenuItemFocusedByPress(atspiEvent->Source, arrivedNs);
+                }
+                else if (type == "object:text-changed:insert")
+                {
+                    var inserted = atspiEvent->AnyData.Type == GLib.TypeString ? Marshal.PtrToStringUTF8(GLib.g_value_get_string(&atspiEvent->AnyData)) : null;
+                    _attributor.Inserted(arrivedNs, DescribeField(atspiEvent->Source, refresh: false), inserted, _factBuffer);
                 }
                 if (_interpreter!.Interpret(type, atspiEvent->Source, atspiEvent->Detail1, &atspiEvent->AnyData, arrivedNs) is { } ui)
                 {
@@ -492,7 +504,13 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             }
             catch (AccessibleTimeoutException)
             {
-                // The application that sent the event stopped answering: the event is lost, nothing else.
+                // The application that sent the event stopped answering: the event is lost. A lost
+                // focus report leaves a hole in the timeline, which may have been a password field.
+                var atspiEvent = (AtSpi.AtspiEvent*)pointer;
+                if (atspiEvent->Detail1 == 1 && Marshal.PtrToStringUTF8(atspiEvent->Type) == "object:state-changed:focused")
+                {
+                    _attributor.FocusUnreadable(arrivedNs, _factBuffer);
+                }
             }
             finally
             {
@@ -540,21 +558,68 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
         return _reader.Bounds(_focused, null) is { } b && x >= b.X && y >= b.Y && x < b.X + b.Width && y < b.Y + b.Height;
     }
 
-    private void Outstanding(long seq, int change)
+    /// <summary>
+    /// A field as the attributor and the guard see it. Described once per focus report and reused
+    /// for its insertions (one per key): describing costs several calls into the application.
+    /// </summary>
+    private ElementPayload DescribeField(nint accessible, bool refresh)
     {
-        lock (_outstandingGate)
+        if (!refresh && _described.TryGetValue(accessible, out var known))
         {
-            var count = _outstanding.GetValueOrDefault(seq) + change;
-            if (count <= 0)
-            {
-                _outstanding.Remove(seq);
-            }
-            else
-            {
-                _outstanding[seq] = count;
-            }
-            Interlocked.Add(ref _pendingLookups, change);
+            return known;
         }
+        var described = _reader!.Describe(accessible, -1, ElementTriggers.Focus);
+        if (!_described.ContainsKey(accessible))
+        {
+            if (_described.Count >= MaxDescribedFields)
+            {
+                foreach (var old in _described.Keys)
+                {
+                    GLib.g_object_unref(old);
+                }
+                _described.Clear();
+            }
+            GLib.g_object_ref(accessible);
+        }
+        _described[accessible] = described;
+        return described;
+    }
+
+    /// <summary>Hands typed keys to the attributor and its facts to the guard; true when there was any.</summary>
+    private bool Attribute()
+    {
+        var attributor = _attributor;
+        var any = false;
+        while (_typed.TryDequeue(out var key))
+        {
+            any = true;
+            attributor.Key(key.Seq, key.MonoNs, key.Text, _factBuffer);
+        }
+        attributor.Poll(MonotonicClock.NowNs(), _factBuffer);
+        PublishFacts();
+        // Keys waiting on their application must be given up on in time even if nothing else happens.
+        var wantTimer = attributor.WaitingKeys > 0;
+        if (wantTimer != _attributionTimerOn)
+        {
+            _attributionTimerOn = wantTimer;
+            _attributionTimer?.Change(wantTimer ? AttributionPoll : Timeout.InfiniteTimeSpan, wantTimer ? AttributionPoll : Timeout.InfiniteTimeSpan);
+        }
+        return any;
+    }
+
+    private void GiveUpAttribution()
+    {
+        _attributor.Lost(_factBuffer);
+        PublishFacts();
+    }
+
+    private void PublishFacts()
+    {
+        foreach (var fact in _factBuffer)
+        {
+            _facts.Enqueue(fact);
+        }
+        _factBuffer.Clear();
     }
 
     private void SetFocused(nint accessible)
@@ -568,7 +633,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             GLib.g_object_unref(_focused);
         }
         _focused = GLib.g_object_ref(accessible);
-        Volatile.Write(ref _focusChanged, 1);
     }
 
     private void ProcessRequests()
@@ -581,7 +645,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             {
                 Interlocked.Increment(ref _lookupsDroppedLate);
                 Lost(request);
-                Outstanding(request.Seq, -1);
                 continue;
             }
             try
@@ -589,7 +652,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 Interlocked.Increment(ref _lookupsStarted);
                 Lookup(request);
                 Interlocked.Increment(ref _lookups);
-                Outstanding(request.Seq, -1);
             }
             catch (AccessibleTimeoutException timeout)
             {
@@ -600,7 +662,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                     _hungUntilNs[pid] = MonotonicClock.NowNs() + (2 * (long)_options.CallTimeout.TotalNanoseconds);
                 }
                 Lost(request);
-                Outstanding(request.Seq, -1);
             }
             // Handle what arrived meanwhile (focus changes) before the next lookup.
             ProcessEvents();
@@ -647,19 +708,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
         }
         else
         {
-            if (_focused == 0)
-            {
-                // No focus event yet (the first key of the session): ask the active application.
-                var activePid = Volatile.Read(ref _activePid);
-                var found = reader.FindFocused(activePid == 0 ? null : activePid, IsHung);
-                if (found != 0)
-                {
-                    SetFocused(found);
-                    GLib.g_object_unref(found);
-                    Volatile.Write(ref _focusChanged, 0);
-                }
-            }
-            element = _focused == 0 ? 0 : reader.RepresentativeOf(GLib.g_object_ref(_focused), null);
+            return;
         }
         if (element == 0)
         {
@@ -703,6 +752,12 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             GLib.g_object_unref(_focused);
             _focused = 0;
         }
+        foreach (var described in _described.Keys)
+        {
+            GLib.g_object_unref(described);
+        }
+        _described.Clear();
+        _attributionTimer?.Dispose();
         _interpreter?.Dispose();
         _reader?.Dispose();
         Volatile.Write(ref _mainContext, 0);
@@ -711,8 +766,6 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     }
 
     private sealed record PressInfo(long Seq, int X, int Y, long AtNs);
-
-    private sealed record KeyInfo(long Seq, long AtNs);
 
     private readonly record struct LookupRequest(long Seq, string Trigger, int X, int Y, long EnqueuedNs);
 }

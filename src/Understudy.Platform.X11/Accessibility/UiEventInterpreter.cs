@@ -25,6 +25,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
     public static readonly string[] EventTypes =
     [
         "object:state-changed:focused",
+        "object:text-changed:insert",
         "object:state-changed:checked",
         "object:selection-changed",
         "object:value-changed",
@@ -48,7 +49,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
     {
         _ = anyData;
         _ = arrivedNs;
-        if (type == "object:state-changed:focused")
+        if (type is "object:state-changed:focused" or "object:text-changed:insert")
         {
             return null;
         }

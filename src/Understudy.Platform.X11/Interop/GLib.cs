@@ -37,6 +37,13 @@ internal static unsafe partial class GLib
     [LibraryImport(NativeLibraries.GObject)]
     public static partial nint g_object_ref(nint instance);
 
+    /// <summary>G_TYPE_STRING: the fundamental type of a GValue holding a string.</summary>
+    public const nuint TypeString = 16 << 2;
+
+    /// <summary>The string a GValue of <see cref="TypeString"/> holds (owned by the value).</summary>
+    [LibraryImport(NativeLibraries.GObject)]
+    public static unsafe partial nint g_value_get_string(GValue* value);
+
     [LibraryImport(NativeLibraries.GObject)]
     public static partial void g_boxed_free(nuint boxedType, nint boxed);
 

@@ -1,0 +1,351 @@
+using Understudy.Core.Model;
+
+namespace Understudy.Core.Guards.Fields;
+
+public sealed record AttributionOptions
+{
+    /// <summary>A key the application has not shown it processed within this long is field-unknown (fail closed).</summary>
+    public TimeSpan MaxBind { get; init; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>How far a key's capture stamp may be later than the X server's own time for it (clock mapping).</summary>
+    public TimeSpan StampTolerance { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How many later keys an insert that does not match the oldest waiting key may be matched against.</summary>
+    public int LookAhead { get; init; } = 8;
+
+    /// <summary>Inserts kept while no key claims them (the key may still be in the recorder's ordering window).</summary>
+    public int MaxBufferedInserts { get; init; } = 4096;
+}
+
+/// <summary>
+/// Binds each typed key to the field the application put its text into, from the application's own
+/// reports, never from "what is focused now". It keeps, in arrival order, the focus changes every
+/// application reported (the focus timeline) and the text insertions they reported (their text is
+/// compared here and never kept past the match), and matches keys to insertions in order:
+/// <list type="bullet">
+/// <item>An application reports a key's insertion only after the X server handed it the key, so an
+/// insertion can only be for a key captured before it arrived; one application reports its
+/// insertions and focus changes in the order it made them.</item>
+/// <item>An insertion into a sensitive field (GTK and Chromium report one per key, with a bullet for
+/// the text) makes the oldest waiting key sensitive.</item>
+/// <item>An insertion of the key's own text into an ordinary field makes it ordinary, unless a
+/// sensitive field may have held the focus when the key was processed (the field focused when it
+/// was captured, or one focused before the insertion arrived) and that application has not shown
+/// that it reports typing into its sensitive fields.</item>
+/// <item>A key no insertion accounts for within <see cref="AttributionOptions.MaxBind"/>, or when
+/// the accessibility bus is lost, is field-unknown.</item>
+/// </list>
+/// Single-threaded: the accessibility source calls it from its own thread.
+/// </summary>
+public sealed class TypingAttributor
+{
+    private readonly SensitiveFieldRules _rules;
+    private readonly AttributionOptions _options;
+    private readonly long _maxBindNs;
+    private readonly long _toleranceNs;
+
+    private readonly List<PendingKey> _keys = [];
+    private readonly List<Insertion> _inserts = [];
+
+    // The focus timeline: arrival order. Entries older than every waiting key and the bound are dropped,
+    // keeping the last one (the field focused now).
+    private readonly List<FocusEntry> _timeline = [];
+
+    // Applications seen reporting insertions into their sensitive fields: a key typed into one of
+    // those would have shown up as such an insertion before any later one.
+    private readonly HashSet<int> _reportsHiddenTyping = [];
+
+    public TypingAttributor(SensitiveFieldRules rules, AttributionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(options);
+        _rules = rules;
+        _options = options;
+        _maxBindNs = (long)options.MaxBind.TotalNanoseconds;
+        _toleranceNs = (long)options.StampTolerance.TotalNanoseconds;
+    }
+
+    /// <summary>Keys waiting for the application to show where they went.</summary>
+    public int WaitingKeys => _keys.Count;
+
+    /// <summary>Matched keys, by outcome (for diagnostics and the benchmarks).</summary>
+    public long KeysOrdinary { get; private set; }
+
+    public long KeysSensitive { get; private set; }
+
+    public long KeysUnknown { get; private set; }
+
+    /// <summary>A key that types <paramref name="text"/> was captured at <paramref name="monoNs"/> (the X server's time for it).</summary>
+    public void Key(long seq, long monoNs, string text, List<FieldFact> output)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        _keys.Add(new PendingKey(seq, monoNs, text));
+        Match(output);
+    }
+
+    /// <summary>An application reported that <paramref name="field"/> took the focus; the report arrived at <paramref name="arrivalNs"/>.</summary>
+    public void Focused(long arrivalNs, ElementPayload field, List<FieldFact> output)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        ArgumentNullException.ThrowIfNull(output);
+        var sensitive = IsSensitive(field);
+        _timeline.Add(new FocusEntry(arrivalNs, field, sensitive));
+        if (sensitive)
+        {
+            output.Add(new FieldFact(FieldFactKind.SensitiveFieldFocused, -1, field));
+        }
+        Match(output);
+    }
+
+    /// <summary>
+    /// A focus report arrived that could not be read (its application stopped answering): the field
+    /// may have been sensitive, and nothing shows whether it reports typing.
+    /// </summary>
+    public void FocusUnreadable(long arrivalNs, List<FieldFact> output)
+    {
+        _timeline.Add(new FocusEntry(arrivalNs, UnreadableField, Sensitive: true));
+        Match(output);
+    }
+
+    private static readonly ElementPayload UnreadableField = new(-1, ElementTriggers.Focus, "unknown", null, null, [], null, null, null, []);
+
+    /// <summary>
+    /// An application reported <paramref name="text"/> inserted into <paramref name="field"/> (for a
+    /// sensitive field, whatever it reports instead of the text).
+    /// </summary>
+    public void Inserted(long arrivalNs, ElementPayload field, string? text, List<FieldFact> output)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        if (_inserts.Count >= _options.MaxBufferedInserts)
+        {
+            // Nobody claims them: the oldest cannot be for any key still to come in time.
+            _inserts.RemoveAt(0);
+        }
+        var sensitive = IsSensitive(field);
+        if (sensitive && field.Pid is { } pid)
+        {
+            _reportsHiddenTyping.Add(pid);
+        }
+        _inserts.Add(new Insertion(arrivalNs, field, sensitive ? null : text, sensitive));
+        Match(output);
+    }
+
+    /// <summary>The accessibility layer is gone (or stopping): nothing waiting can be placed any more.</summary>
+    public void Lost(List<FieldFact> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        foreach (var key in _keys)
+        {
+            Emit(FieldFactKind.KeyUnknown, key, null, output);
+        }
+        _keys.Clear();
+        _inserts.Clear();
+    }
+
+    /// <summary>Gives up on keys waiting longer than the bound and forgets what can no longer matter.</summary>
+    public void Poll(long nowNs, List<FieldFact> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Match(output);
+        var expired = 0;
+        while (expired < _keys.Count && nowNs - _keys[expired].MonoNs > _maxBindNs)
+        {
+            Emit(FieldFactKind.KeyUnknown, _keys[expired], null, output);
+            expired++;
+        }
+        _keys.RemoveRange(0, expired);
+        var stale = 0;
+        while (stale < _inserts.Count && nowNs - _inserts[stale].ArrivalNs > _maxBindNs)
+        {
+            stale++;
+        }
+        _inserts.RemoveRange(0, stale);
+        Match(output);
+        TrimTimeline(nowNs);
+    }
+
+    /// <summary>When <see cref="Poll"/> next has something to give up on, or null.</summary>
+    public long? NextDueNs => _keys.Count == 0 ? null : _keys[0].MonoNs + _maxBindNs + 1;
+
+    private bool IsSensitive(ElementPayload field) => _rules.IsSensitive(field) && SensitiveFieldRules.IsEditable(field);
+
+    private void Match(List<FieldFact> output)
+    {
+        while (_keys.Count > 0)
+        {
+            var head = _keys[0];
+            // Insertions that arrived before the oldest waiting key was captured cannot be for it or any later key.
+            var earliest = head.MonoNs - _toleranceNs;
+            var drop = 0;
+            while (drop < _inserts.Count && _inserts[drop].ArrivalNs < earliest)
+            {
+                drop++;
+            }
+            _inserts.RemoveRange(0, drop);
+            if (_inserts.Count == 0)
+            {
+                return;
+            }
+            var insert = _inserts[0];
+            if (insert.Sensitive)
+            {
+                _inserts.RemoveAt(0);
+                _keys.RemoveAt(0);
+                Emit(FieldFactKind.KeySensitive, head, insert.Field, output);
+                continue;
+            }
+            if (TryMatchRun(0, insert, output))
+            {
+                _inserts.RemoveAt(0);
+                continue;
+            }
+            // Not the oldest key's text: either that key made no insertion (a key a widget ate) or the
+            // application inserted text of its own (completion, paste). A later key it matches tells.
+            var limit = Math.Min(_keys.Count, 1 + _options.LookAhead);
+            for (var i = 1; i < limit; i++)
+            {
+                if (_keys[i].MonoNs - _toleranceNs > insert.ArrivalNs)
+                {
+                    break;
+                }
+                if (StartsRun(i, insert))
+                {
+                    // The keys before it made no insertion of their own: nowhere to place them.
+                    for (var skipped = 0; skipped < i; skipped++)
+                    {
+                        Emit(FieldFactKind.KeyUnknown, _keys[skipped], null, output);
+                    }
+                    _keys.RemoveRange(0, i);
+                    TryMatchRun(0, insert, output);
+                    break;
+                }
+            }
+            // Placed its keys, or was text of the application's own (or for a key no longer waiting).
+            _inserts.RemoveAt(0);
+        }
+    }
+
+    private bool StartsRun(int index, Insertion insert)
+    {
+        var text = insert.Text;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+        var at = 0;
+        for (var i = index; i < _keys.Count && at < text.Length; i++)
+        {
+            var key = _keys[i].Text;
+            if (key.Length == 0 || string.CompareOrdinal(text, at, key, 0, key.Length) != 0)
+            {
+                return false;
+            }
+            if (_keys[i].MonoNs - _toleranceNs > insert.ArrivalNs)
+            {
+                return false;
+            }
+            at += key.Length;
+        }
+        return at == text.Length;
+    }
+
+    /// <summary>Whether <paramref name="insert"/> is the text of the keys from <paramref name="index"/> on; if so, places them.</summary>
+    private bool TryMatchRun(int index, Insertion insert, List<FieldFact> output)
+    {
+        if (!StartsRun(index, insert))
+        {
+            return false;
+        }
+        var text = insert.Text!;
+        var at = 0;
+        var count = 0;
+        while (at < text.Length)
+        {
+            at += _keys[index + count].Text.Length;
+            count++;
+        }
+        for (var i = 0; i < count; i++)
+        {
+            var key = _keys[index + i];
+            var doubt = SensitiveCandidate(key, insert);
+            if (doubt is null)
+            {
+                Emit(FieldFactKind.KeyOrdinary, key, insert.Field, output);
+            }
+            else
+            {
+                Emit(FieldFactKind.KeySensitive, key, doubt, output);
+            }
+        }
+        _keys.RemoveRange(index, count);
+        return true;
+    }
+
+    /// <summary>
+    /// A sensitive field that may have had the focus when <paramref name="key"/> was processed and
+    /// would not have shown it: the field focused when the key was captured, or one focused after
+    /// that and before the insertion arrived. Null when there is none.
+    /// </summary>
+    private ElementPayload? SensitiveCandidate(PendingKey key, Insertion insert)
+    {
+        var from = key.MonoNs - _toleranceNs;
+        FocusEntry? current = null;
+        foreach (var entry in _timeline)
+        {
+            if (entry.ArrivalNs < from)
+            {
+                current = entry;
+                continue;
+            }
+            if (entry.ArrivalNs > insert.ArrivalNs)
+            {
+                break;
+            }
+            if (entry.Sensitive && !ReportsHiddenTyping(entry.Field))
+            {
+                return entry.Field;
+            }
+        }
+        return current is { Sensitive: true } focused && !ReportsHiddenTyping(focused.Field) ? focused.Field : null;
+    }
+
+    private bool ReportsHiddenTyping(ElementPayload field) => field.Pid is { } pid && _reportsHiddenTyping.Contains(pid);
+
+    private void TrimTimeline(long nowNs)
+    {
+        // Keep every entry a waiting key may still need: from the last one before the oldest key on.
+        var horizon = _keys.Count > 0 ? _keys[0].MonoNs - _toleranceNs : nowNs - _maxBindNs;
+        var keepFrom = 0;
+        for (var i = 0; i < _timeline.Count; i++)
+        {
+            if (_timeline[i].ArrivalNs < horizon)
+            {
+                keepFrom = i;
+            }
+        }
+        _timeline.RemoveRange(0, keepFrom);
+    }
+
+    private void Emit(FieldFactKind kind, PendingKey key, ElementPayload? field, List<FieldFact> output)
+    {
+        switch (kind)
+        {
+            case FieldFactKind.KeyOrdinary:
+                KeysOrdinary++;
+                break;
+            case FieldFactKind.KeySensitive:
+                KeysSensitive++;
+                break;
+            default:
+                KeysUnknown++;
+                break;
+        }
+        output.Add(new FieldFact(kind, key.Seq, field));
+    }
+
+    private sealed record PendingKey(long Seq, long MonoNs, string Text);
+
+    private sealed record Insertion(long ArrivalNs, ElementPayload Field, string? Text, bool Sensitive);
+
+    private sealed record FocusEntry(long ArrivalNs, ElementPayload Field, bool Sensitive);
+}
