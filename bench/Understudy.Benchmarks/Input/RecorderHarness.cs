@@ -1,3 +1,6 @@
+using Understudy.Redaction;
+using Understudy.Core.Guards.Fields;
+using Understudy.Core.Guards;
 using Understudy.Benchmarks.Common;
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
@@ -50,7 +53,7 @@ internal sealed class RecorderHarness : IDisposable
             Input.MeasureCallbackCost(callbackCostSamples);
         }
         _window = _backend.CreateWindowSource();
-        var recorder = new Recorder([_window, Input], new ScopeGate(AppScope.AllowAll), Writer, new RecorderOptions(), SystemClock.Instance);
+        var recorder = new Recorder([_window, Input], new ScopeGate(AppScope.AllowAll), Writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
 
         using var started = new ManualResetEventSlim(false);
         recorder.CaptureStarted += started.Set;

@@ -128,6 +128,9 @@ public sealed class PrivacyGuard
         PublishWatermark();
     }
 
+    /// <summary>Whether typing held now still waits to learn which field it went into.</summary>
+    public bool AwaitsFacts => _pieceOfKey.Count > 0;
+
     /// <summary>Events currently held in memory.</summary>
     public int HeldCount => _held.Count;
 

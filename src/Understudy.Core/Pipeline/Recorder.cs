@@ -69,7 +69,8 @@ public sealed class Recorder : ICaptureSink
     private readonly AutoResetEvent _wake = new(false);
     private readonly Dictionary<EventKind, long> _counts = [];
     private readonly Sequencer _sequencer = new();
-    private readonly PrivacyGuard? _guard;
+    private readonly PrivacyGuard _guard;
+    private static readonly long StopFactWaitNs = (long)TimeSpan.FromSeconds(3).TotalNanoseconds;
     private readonly SeqRemap _remap = new();
     private readonly List<GuardedEvent> _guarded = new(256);
     private readonly long _reorderWindowNs;
@@ -89,8 +90,9 @@ public sealed class Recorder : ICaptureSink
     private bool _unflushed;
     private bool _unsynced;
 
-    public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock, PrivacyGuard? guard = null)
+    public Recorder(IReadOnlyList<ICaptureSource> sources, ScopeGate gate, IEventWriter writer, RecorderOptions options, IClock clock, PrivacyGuard guard)
     {
+        ArgumentNullException.ThrowIfNull(guard);
         _guard = guard;
         _reorderWindowNs = (long)options.ReorderWindow.TotalNanoseconds;
         _sources = sources;
@@ -240,7 +242,7 @@ public sealed class Recorder : ICaptureSink
                 {
                     // Nothing waits in the orderer or the guard: all input up to now is judged,
                     // so frames grabbed until now need not wait for more.
-                    _guard?.Observe(_clock.MonoNs);
+                    _guard.Observe(_clock.MonoNs);
                     Interlocked.Exchange(ref _sleepingIndefinitely, 1);
                     if (_incoming.IsEmpty)
                     {
@@ -291,13 +293,21 @@ public sealed class Recorder : ICaptureSink
             // Markers posted until now are drained below; one posted later could not be written in order.
             _stopping = true;
         }
-        if (_guard is not null && reason != RecordingEndReason.WriteFailed)
+        if (reason != RecordingEndReason.WriteFailed)
         {
             // Decide the typing held so far before the sources stop, so that the frames they still
             // encode on the way out are judged with it.
             try
             {
                 Pump(orderer, released, gated, drainAll: false);
+                // Typing still waiting to be placed gets a short while to be: a stop right after
+                // typing on a busy machine would otherwise drop it as field-unknown.
+                var waitUntil = _clock.MonoNs + StopFactWaitNs;
+                while (_guard.AwaitsFacts && _clock.MonoNs < waitUntil)
+                {
+                    Thread.Sleep(20);
+                    Pump(orderer, released, gated, drainAll: false);
+                }
                 _guard.Flush(_clock.MonoNs, _guarded);
                 _guard.Observe(_clock.MonoNs);
                 WriteGuarded();
@@ -316,7 +326,7 @@ public sealed class Recorder : ICaptureSink
                 Pump(orderer, released, gated, drainAll: true);
                 _gate.Finish(_clock.MonoNs, _clock.UtcNow, gated);
                 WriteAll(gated);
-                _guard?.Flush(_clock.MonoNs, _guarded);
+                _guard.Flush(_clock.MonoNs, _guarded);
                 WriteGuarded();
                 lock (_taskLock)
                 {
@@ -363,7 +373,7 @@ public sealed class Recorder : ICaptureSink
         {
             due = Math.Min(due, lastSync + syncNs);
         }
-        if (_guard?.NextDueNs is { } guardDue)
+        if (_guard.NextDueNs is { } guardDue)
         {
             due = Math.Min(due, guardDue);
         }
@@ -397,14 +407,11 @@ public sealed class Recorder : ICaptureSink
             _gate.Process(item, gated);
         }
         WriteAll(gated);
-        if (_guard is not null)
+        _guard.Release(_clock.MonoNs, _guarded);
+        WriteGuarded();
+        if (!drainAll)
         {
-            _guard.Release(_clock.MonoNs, _guarded);
-            WriteGuarded();
-            if (!drainAll)
-            {
-                _guard.Observe(_clock.MonoNs - _reorderWindowNs);
-            }
+            _guard.Observe(_clock.MonoNs - _reorderWindowNs);
         }
     }
 
@@ -420,14 +427,7 @@ public sealed class Recorder : ICaptureSink
             {
                 observer.OnRecorded(numbered);
             }
-            if (_guard is null)
-            {
-                _guarded.Add(new GuardedEvent(numbered.Seq, numbered.MonoNs, numbered.Wall, numbered.Payload));
-            }
-            else
-            {
-                _guard.Process(numbered, _clock.MonoNs, _guarded);
-            }
+            _guard.Process(numbered, _clock.MonoNs, _guarded);
         }
         gated.Clear();
         WriteGuarded();

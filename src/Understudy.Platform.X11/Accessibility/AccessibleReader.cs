@@ -183,6 +183,24 @@ internal sealed unsafe class AccessibleReader(TimeSpan callTimeout) : IDisposabl
         }
     }
 
+    /// <summary>The toolkit an element's application is written with ("GTK", "Chromium", …), or null.</summary>
+    public string? ToolkitOf(nint element, int? pid)
+    {
+        var application = AtSpi.atspi_accessible_get_application(element, null);
+        if (application == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return GLib.TakeString(Call(pid, (GLib.GError** e) => AtSpi.atspi_accessible_get_toolkit_name(application, e)));
+        }
+        finally
+        {
+            GLib.g_object_unref(application);
+        }
+    }
+
     private sealed class ApplicationEntry(int pid)
     {
         public int Pid { get; } = pid;

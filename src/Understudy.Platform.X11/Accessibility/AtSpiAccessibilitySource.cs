@@ -36,6 +36,14 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
     // Fields described at their last focus report (a reference held on each): insertions reuse them.
     private readonly Dictionary<nint, ElementPayload> _described = [];
 
+    // Toolkits seen on this machine to report an insertion, with a bullet for its text, for every key
+    // typed into a password entry (docs/safeguards.md): GTK 3 through at-spi2-atk, and Chromium.
+    private static readonly HashSet<string> ToolkitsReportingHiddenTyping = new(StringComparer.OrdinalIgnoreCase) { "GTK", "gtk", "Chromium" };
+    private readonly HashSet<int> _toolkitsChecked = [];
+
+    // The capture time of the latest event the recorder handed over (pipeline thread writes, accessibility thread reads).
+    private long _deliveredThroughNs = long.MinValue;
+
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
 
@@ -133,6 +141,10 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
         if (!_running)
         {
             return;
+        }
+        if (recorded.MonoNs > Volatile.Read(ref _deliveredThroughNs))
+        {
+            Volatile.Write(ref _deliveredThroughNs, recorded.MonoNs);
         }
         switch (recorded.Payload)
         {
@@ -569,6 +581,11 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             return known;
         }
         var described = _reader!.Describe(accessible, -1, ElementTriggers.Focus);
+        if (described.Pid is { } pid && _toolkitsChecked.Add(pid) && _reader.ToolkitOf(accessible, pid) is { } toolkit
+            && ToolkitsReportingHiddenTyping.Contains(toolkit))
+        {
+            _attributor.ReportsHiddenTyping(pid);
+        }
         if (!_described.ContainsKey(accessible))
         {
             if (_described.Count >= MaxDescribedFields)
@@ -595,6 +612,7 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
             any = true;
             attributor.Key(key.Seq, key.MonoNs, key.Text, _factBuffer);
         }
+        attributor.Delivered(Volatile.Read(ref _deliveredThroughNs), _factBuffer);
         attributor.Poll(MonotonicClock.NowNs(), _factBuffer);
         PublishFacts();
         // Keys waiting on their application must be given up on in time even if nothing else happens.

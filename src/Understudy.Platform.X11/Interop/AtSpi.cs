@@ -53,6 +53,9 @@ internal static unsafe partial class AtSpi
     public static partial nint atspi_accessible_get_application(nint accessible, GLib.GError** error);
 
     [LibraryImport(NativeLibraries.AtSpi)]
+    public static partial nint atspi_accessible_get_toolkit_name(nint accessible, GLib.GError** error);
+
+    [LibraryImport(NativeLibraries.AtSpi)]
     public static partial uint atspi_accessible_get_process_id(nint accessible, GLib.GError** error);
 
     /// <summary>A GArray of AtspiRelation* (each to be unreffed), or null.</summary>

@@ -18,10 +18,10 @@ internal static partial class AccessibilityApps
     }
 
     /// <summary>Chromium in app mode (no tabs or toolbar) at the right of the screen, showing Assets/form.html.</summary>
-    public static (Process App, string ProfileDir) StartChromium(VirtualDesktop desktop)
+    public static (Process App, string ProfileDir) StartChromium(VirtualDesktop desktop, string asset = "form.html")
     {
         var profile = Directory.CreateTempSubdirectory("understudy-chromium-").FullName;
-        var page = new Uri(Path.Combine(AppContext.BaseDirectory, "Assets", "form.html")).AbsoluteUri;
+        var page = new Uri(Path.Combine(AppContext.BaseDirectory, "Assets", asset)).AbsoluteUri;
         var app = desktop.StartApp("chromium",
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--force-renderer-accessibility", "--no-default-browser-check",

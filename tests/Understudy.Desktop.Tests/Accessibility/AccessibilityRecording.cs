@@ -1,3 +1,5 @@
+using Understudy.Redaction;
+using Understudy.Core.Guards;
 using System.Diagnostics;
 using Understudy.Core.Capture;
 using Understudy.Core.Model;
@@ -21,7 +23,7 @@ internal sealed class AccessibilityRecording : IDisposable
         _backend = X11DesktopBackend.Open(display);
         Source = (AtSpiAccessibilitySource)_backend.CreateAccessibilitySource(options ?? new AccessibilityOptions());
         _sources = [_backend.CreateInputSource(new InputSourceOptions()), _backend.CreateWindowSource(), Source];
-        var recorder = new Recorder(_sources, new ScopeGate(AppScope.AllowAll), _writer, new RecorderOptions(), SystemClock.Instance);
+        var recorder = new Recorder(_sources, new ScopeGate(AppScope.AllowAll), _writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), Source));
         using var started = new ManualResetEventSlim();
         recorder.CaptureStarted += started.Set;
         _thread = new Thread(() => recorder.Run(_stop.Token)) { Name = "test-recorder" };

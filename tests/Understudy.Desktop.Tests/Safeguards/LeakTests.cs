@@ -16,13 +16,10 @@ namespace Understudy.Desktop.Tests.Safeguards;
 /// seen, the placeholder was typed), so that it cannot pass by typing into nowhere.
 /// </summary>
 [Collection("desktop")]
-public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixture)
+public sealed class LeakTests(DesktopFixture fixture) : SafeguardTestBase(fixture)
 {
     private const string FormClass = "LeakForm";
     private const string IntruderClass = "LeakIntruder";
-
-    // The solid fill frames use (policy default #202020), as B,G,R,A.
-    private static readonly SKColor Fill = new(0x20, 0x20, 0x20);
 
     private const string GtkPassword = "Gtk-Pw!q7Zx";
     private const string ChromiumPassword = "Chr-Pw!k3Vb";
@@ -30,121 +27,6 @@ public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixtur
     private const string Card = "4111 1111 1111 1111";
     private const string Token = "ghp_Zq9xR2mT7vL1wK8yB3nC6dF4hJ0sP5aE2uIo";
     private const string IntruderText = "INTRUDER-PAYROLL-7731";
-
-    private void Xdotool(params string[] args) => Desktop.RunTool("xdotool", args);
-
-    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private string WritePolicy(params string[] classes)
-    {
-        var path = Path.Combine(Root, "policy.yaml");
-        var allow = string.Concat(classes.Select(c => $"    - class: {c}\n"));
-        File.WriteAllText(path, $"version: 1\nname: leak test\napps:\n  allow:\n{allow}");
-        return path;
-    }
-
-    private string Record(string policy, Action work)
-    {
-        AcceptConsent();
-        using var recorder = CliProcess.Start(Env, "record", "--data", DataDir, "--policy", policy, "--frame-format", "png");
-        recorder.WaitForStderr("recording session", TimeSpan.FromSeconds(30));
-        try
-        {
-            work();
-            // Let the guard's idle boundary and settle pass, so the last pieces are judged while recording.
-            Pause(2500);
-        }
-        finally
-        {
-            recorder.Signal(2);
-        }
-        Assert.Equal(0, recorder.WaitForExit(TimeSpan.FromSeconds(30)));
-        return recorder.Stdout.Trim();
-    }
-
-    private (List<SessionEvent> Events, string ExportFile, string FramesDir) Export(string sessionId)
-    {
-        var exportFile = Path.Combine(Root, "export.jsonl");
-        var framesDir = Path.Combine(Root, "frames");
-        var (exit, _, stderr) = CliProcess.Run(Env, "sessions", "export", sessionId, "--format", "jsonl", "--data", DataDir, "--frames", framesDir, "--out", exportFile);
-        Assert.True(exit == 0, stderr);
-        if (Environment.GetEnvironmentVariable("UNDERSTUDY_KEEP_LEAK_EXPORT") is { Length: > 0 } keep)
-        {
-            File.Copy(exportFile, Path.Combine(keep, sessionId + ".jsonl"), overwrite: true);
-        }
-        return ([.. File.ReadLines(exportFile).Select(EventJson.Parse)], exportFile, framesDir);
-    }
-
-    /// <summary>No secret in any byte under <paramref name="roots"/>: the encrypted store, the decrypted export, the frames.</summary>
-    private static void AssertNoTrace(IEnumerable<string> roots, params string[] secrets)
-    {
-        foreach (var root in roots)
-        {
-            var files = File.Exists(root) ? [root] : Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories);
-            foreach (var file in files)
-            {
-                var bytes = File.ReadAllBytes(file);
-                foreach (var secret in secrets)
-                {
-                    foreach (var form in new[] { secret, secret.Replace(" ", "", StringComparison.Ordinal), secret[..Math.Min(8, secret.Length)] })
-                    {
-                        Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(form)) < 0, $"'{form}' found in {file}");
-                        Assert.True(bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(form)) < 0, $"'{form}' (UTF-16) found in {file}");
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>What the key events say was typed, in order, after the guard's rewriting.</summary>
-    private static string Typed(IEnumerable<SessionEvent> events) =>
-        string.Concat(events.Select(e => e.Payload).OfType<KeyPayload>().Where(k => k.IsDown).Select(k => k.Text));
-
-    /// <summary>Every frame image must show only fill colour over <paramref name="hidden"/>, wherever its region covers it.</summary>
-    private static int AssertFilled(IEnumerable<FramePayload> frames, string framesDir, Rect hidden, Rect? exceptShown = null)
-    {
-        var checkedPixels = 0;
-        foreach (var frame in frames.DistinctBy(f => f.Blob))
-        {
-            using var image = SKBitmap.Decode(Path.Combine(framesDir, frame.Blob + ".png"));
-            Assert.NotNull(image);
-            for (var y = hidden.Y + 2; y < hidden.Y + hidden.Height - 2; y += 7)
-            {
-                for (var x = hidden.X + 2; x < hidden.X + hidden.Width - 2; x += 7)
-                {
-                    if (exceptShown is { } shown && x >= shown.X && y >= shown.Y && x < shown.X + shown.Width && y < shown.Y + shown.Height)
-                    {
-                        continue;
-                    }
-                    var (ix, iy) = ((int)((x - frame.Region.X) * frame.Scale), (int)((y - frame.Region.Y) * frame.Scale));
-                    if (ix < 0 || iy < 0 || ix >= image.Width || iy >= image.Height)
-                    {
-                        continue;
-                    }
-                    var pixel = image.GetPixel(ix, iy);
-                    Assert.True(pixel.Red == Fill.Red && pixel.Green == Fill.Green && pixel.Blue == Fill.Blue, $"frame {frame.Blob} ({frame.Role} of {frame.ForSeq}) shows {pixel} at ({x},{y}), inside {hidden}");
-                    checkedPixels++;
-                }
-            }
-        }
-        return checkedPixels;
-    }
-
-    private (System.Diagnostics.Process App, long Window, Rect Client) OpenWindow(string wmClass, params string[] yadArgs)
-    {
-        var app = Desktop.StartApp("yad", [$"--class={wmClass}", $"--name={wmClass.ToLowerInvariant()}", .. yadArgs]);
-        var window = Desktop.WaitForWindow(wmClass, TimeSpan.FromSeconds(30));
-        Desktop.RunTool("xdotool", "windowactivate", "--sync", Num((int)window));
-        return (app, window, Geometry(window));
-    }
-
-    /// <summary>The client area in root coordinates (xwininfo's absolute position; xdotool's is off under a reparenting window manager).</summary>
-    private Rect Geometry(long window)
-    {
-        var info = Desktop.RunTool("xwininfo", "-id", Num((int)window));
-        int Value(string name) => int.Parse(info.Split('\n').Select(l => l.Trim()).First(line => line.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim(), CultureInfo.InvariantCulture);
-        return new Rect(Value("Absolute upper-left X"), Value("Absolute upper-left Y"), Value("Width"), Value("Height"));
-    }
 
     [Fact]
     public void Secrets_typed_into_a_gtk_form_and_a_foreign_window_over_it_leave_no_trace()
@@ -255,21 +137,8 @@ public sealed class LeakTests(DesktopFixture fixture) : RecordingTestBase(fixtur
         var (chromium, profile) = AccessibilityApps.StartChromium(Desktop);
         try
         {
-            var window = Desktop.WaitForWindow("[Cc]hromium", TimeSpan.FromSeconds(60));
-            // The page announces its browser frame in the title: "form chrome=H,W".
-            string title = "";
-            for (var i = 0; i < 100 && !title.Contains("chrome=", StringComparison.Ordinal); i++)
-            {
-                Pause(100);
-                title = Desktop.RunTool("xdotool", "getwindowname", Num((int)window));
-            }
-            var chrome = AccessibilityApps.ChromeSize().Match(title);
-            Assert.True(chrome.Success, $"page title '{title}'");
-            var (top, left) = (AccessibilityApps.ParseInt(chrome.Groups[1].Value), AccessibilityApps.ParseInt(chrome.Groups[2].Value));
-            // Let the accessibility tree come up and the window manager place the window before measuring it.
-            Pause(2000);
-            var client = Geometry(window);
-            (int X, int Y) Page(int x, int y) => (client.X + left + x, client.Y + top + y);
+            var page = ChromiumPage(Desktop.WaitForWindow("[Cc]hromium", TimeSpan.FromSeconds(60)));
+            (int X, int Y) Page(int x, int y) => page(x, y);
 
             var sessionId = Record(WritePolicy("Chromium", "chromium"), () =>
             {

@@ -126,9 +126,17 @@ public sealed class TypingAttributor
         {
             _reportsHiddenTyping.Add(pid);
         }
-        _inserts.Add(new Insertion(arrivalNs, field, sensitive ? null : text, sensitive));
+        // Of an insertion into a sensitive field only its length is kept: how many keys it stands for
+        // (Chromium reports two keys typed close together as one insertion of two bullets).
+        _inserts.Add(new Insertion(arrivalNs, field, sensitive ? null : text, sensitive, Math.Max(1, text?.Length ?? 1)));
         Match(output);
     }
+
+    /// <summary>
+    /// The application <paramref name="pid"/> is written with a toolkit known to report every key
+    /// typed into a sensitive field as an insertion there: a key it puts into one shows up as such.
+    /// </summary>
+    public void ReportsHiddenTyping(int pid) => _reportsHiddenTyping.Add(pid);
 
     /// <summary>The accessibility layer is gone (or stopping): nothing waiting can be placed any more.</summary>
     public void Lost(List<FieldFact> output)
@@ -169,6 +177,25 @@ public sealed class TypingAttributor
 
     private bool IsSensitive(ElementPayload field) => _rules.IsSensitive(field) && SensitiveFieldRules.IsEditable(field);
 
+    /// <summary>
+    /// Every event the recorder captured up to <paramref name="monoNs"/> has been handed over (keys
+    /// come in capture order): an insertion that arrived before then can be claimed by no key still to come.
+    /// </summary>
+    public void Delivered(long monoNs, List<FieldFact> output)
+    {
+        if (monoNs > _deliveredThroughNs)
+        {
+            _deliveredThroughNs = monoNs;
+            Match(output);
+        }
+    }
+
+    private long _deliveredThroughNs = long.MinValue;
+
+    /// <summary>Whether every key that could have caused an insertion arriving at <paramref name="arrivalNs"/> is known.</summary>
+    private bool AllKeysKnownFor(long arrivalNs) =>
+        _deliveredThroughNs - _toleranceNs > arrivalNs || (_keys.Count > 0 && _keys[^1].MonoNs - _toleranceNs > arrivalNs);
+
     private void Match(List<FieldFact> output)
     {
         while (_keys.Count > 0)
@@ -187,28 +214,49 @@ public sealed class TypingAttributor
                 return;
             }
             var insert = _inserts[0];
+            // While keys that may have caused this insertion can still come, nothing is concluded from a mismatch.
+            var final = AllKeysKnownFor(insert.ArrivalNs);
             if (insert.Sensitive)
             {
+                var covered = 0;
+                while (covered < insert.Length && covered < _keys.Count && _keys[covered].MonoNs - _toleranceNs <= insert.ArrivalNs)
+                {
+                    Emit(FieldFactKind.KeySensitive, _keys[covered], insert.Field, output);
+                    covered++;
+                }
+                _keys.RemoveRange(0, covered);
+                if (covered < insert.Length && !final)
+                {
+                    // More of its bullets may be for keys not handed over yet.
+                    _inserts[0] = insert with { Length = insert.Length - covered };
+                    return;
+                }
                 _inserts.RemoveAt(0);
-                _keys.RemoveAt(0);
-                Emit(FieldFactKind.KeySensitive, head, insert.Field, output);
                 continue;
             }
-            if (TryMatchRun(0, insert, output))
+            var atHead = RunAt(0, insert);
+            if (atHead == Run.Full)
             {
+                Place(0, insert, output);
                 _inserts.RemoveAt(0);
                 continue;
+            }
+            if (atHead == Run.Partial && !final)
+            {
+                return;
             }
             // Not the oldest key's text: either that key made no insertion (a key a widget ate) or the
             // application inserted text of its own (completion, paste). A later key it matches tells.
+            var placed = false;
             var limit = Math.Min(_keys.Count, 1 + _options.LookAhead);
-            for (var i = 1; i < limit; i++)
+            for (var i = 1; i < limit && !placed; i++)
             {
-                if (_keys[i].MonoNs - _toleranceNs > insert.ArrivalNs)
+                var later = RunAt(i, insert);
+                if (later == Run.Partial && !final)
                 {
-                    break;
+                    return;
                 }
-                if (StartsRun(i, insert))
+                if (later == Run.Full)
                 {
                     // The keys before it made no insertion of their own: nowhere to place them.
                     for (var skipped = 0; skipped < i; skipped++)
@@ -216,46 +264,55 @@ public sealed class TypingAttributor
                         Emit(FieldFactKind.KeyUnknown, _keys[skipped], null, output);
                     }
                     _keys.RemoveRange(0, i);
-                    TryMatchRun(0, insert, output);
-                    break;
+                    Place(0, insert, output);
+                    placed = true;
                 }
+            }
+            if (!placed && !final)
+            {
+                // It may be for a key not handed over yet.
+                return;
             }
             // Placed its keys, or was text of the application's own (or for a key no longer waiting).
             _inserts.RemoveAt(0);
         }
     }
 
-    private bool StartsRun(int index, Insertion insert)
+    private enum Run
+    {
+        None,
+        Partial,
+        Full,
+    }
+
+    /// <summary>Whether <paramref name="insert"/> is the text of the keys from <paramref name="index"/> on (partly: the keys known so far are its beginning).</summary>
+    private Run RunAt(int index, Insertion insert)
     {
         var text = insert.Text;
         if (string.IsNullOrEmpty(text))
         {
-            return false;
+            return Run.None;
         }
         var at = 0;
         for (var i = index; i < _keys.Count && at < text.Length; i++)
         {
             var key = _keys[i].Text;
-            if (key.Length == 0 || string.CompareOrdinal(text, at, key, 0, key.Length) != 0)
+            if (key.Length == 0 || at + key.Length > text.Length || string.CompareOrdinal(text, at, key, 0, key.Length) != 0)
             {
-                return false;
+                return Run.None;
             }
             if (_keys[i].MonoNs - _toleranceNs > insert.ArrivalNs)
             {
-                return false;
+                return Run.None;
             }
             at += key.Length;
         }
-        return at == text.Length;
+        return at == text.Length ? Run.Full : Run.Partial;
     }
 
-    /// <summary>Whether <paramref name="insert"/> is the text of the keys from <paramref name="index"/> on; if so, places them.</summary>
-    private bool TryMatchRun(int index, Insertion insert, List<FieldFact> output)
+    /// <summary>Places the keys from <paramref name="index"/> on that <paramref name="insert"/> (a full run) accounts for.</summary>
+    private void Place(int index, Insertion insert, List<FieldFact> output)
     {
-        if (!StartsRun(index, insert))
-        {
-            return false;
-        }
         var text = insert.Text!;
         var at = 0;
         var count = 0;
@@ -278,7 +335,6 @@ public sealed class TypingAttributor
             }
         }
         _keys.RemoveRange(index, count);
-        return true;
     }
 
     /// <summary>
@@ -345,7 +401,7 @@ public sealed class TypingAttributor
 
     private sealed record PendingKey(long Seq, long MonoNs, string Text);
 
-    private sealed record Insertion(long ArrivalNs, ElementPayload Field, string? Text, bool Sensitive);
+    private sealed record Insertion(long ArrivalNs, ElementPayload Field, string? Text, bool Sensitive, int Length);
 
     private sealed record FocusEntry(long ArrivalNs, ElementPayload Field, bool Sensitive);
 }
