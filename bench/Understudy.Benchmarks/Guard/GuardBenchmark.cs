@@ -57,13 +57,16 @@ internal static class GuardBenchmark
 
     private static long Pass(TextRedactionEngine engine, List<SessionEvent> stream, out long decideTicks)
     {
-        var guard = new PrivacyGuard(engine, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance, new SensitiveRegions());
+        // Facts as the accessibility source gives them: one per text key, for the field clicked before it.
+        var facts = new RecordedFieldFacts(SensitiveFieldRules.Default);
+        var guard = new PrivacyGuard(engine, SensitiveFieldRules.Default, new GuardOptions(), facts, new SensitiveRegions());
         var remap = new SeqRemap();
         var output = new List<GuardedEvent>(256);
         long stored = 0;
         decideTicks = 0;
         foreach (var item in stream)
         {
+            facts.Observe(item);
             var before = Stopwatch.GetTimestamp();
             // The pipeline's clock: the event's own time (the stream is paced like real use).
             guard.Process(item, item.MonoNs, output);

@@ -144,11 +144,13 @@ public static class SessionImporter
     private static List<GuardedEvent> Guard(MappedRecording mapped, ImportSettings settings, SensitiveRegions regions)
     {
         // No element lookups are outstanding in an import: every element is in the stream right after its press.
-        var guard = new PrivacyGuard(settings.Redactor, settings.SensitiveFields, settings.Guard, NoFieldFacts.Instance, regions);
+        var facts = new RecordedFieldFacts(settings.SensitiveFields);
+        var guard = new PrivacyGuard(settings.Redactor, settings.SensitiveFields, settings.Guard, facts, regions);
         var output = new List<GuardedEvent>(mapped.Events.Count + 16);
         foreach (var recorded in mapped.Events)
         {
             ReleaseDue(guard, recorded.MonoNs, output);
+            facts.Observe(recorded);
             guard.Process(recorded, recorded.MonoNs, output);
         }
         ReleaseDue(guard, mapped.LastMonoNs, output);

@@ -225,6 +225,7 @@ public sealed class TypingAttributor
                     covered++;
                 }
                 _keys.RemoveRange(0, covered);
+                _lastPlaced = null;
                 if (covered < insert.Length && !final)
                 {
                     // More of its bullets may be for keys not handed over yet.
@@ -258,10 +259,20 @@ public sealed class TypingAttributor
                 }
                 if (later == Run.Full)
                 {
-                    // The keys before it made no insertion of their own: nowhere to place them.
+                    // The keys before it made no insertion of their own (a character the toolkit
+                    // composed differently, a key the widget ate). Between two insertions into the
+                    // same field with no focus report in between, they can only have gone there.
+                    var between = _lastPlaced is { } last && SameField(last.Field, insert.Field) && !FocusReportedBetween(last.ArrivalNs, insert.ArrivalNs);
                     for (var skipped = 0; skipped < i; skipped++)
                     {
-                        Emit(FieldFactKind.KeyUnknown, _keys[skipped], null, output);
+                        if (between && SensitiveCandidate(_keys[skipped], insert) is null)
+                        {
+                            Emit(FieldFactKind.KeyOrdinary, _keys[skipped], insert.Field, output);
+                        }
+                        else
+                        {
+                            Emit(FieldFactKind.KeyUnknown, _keys[skipped], null, output);
+                        }
                     }
                     _keys.RemoveRange(0, i);
                     Place(0, insert, output);
@@ -335,7 +346,16 @@ public sealed class TypingAttributor
             }
         }
         _keys.RemoveRange(index, count);
+        _lastPlaced = insert;
     }
+
+    // The last ordinary insertion that placed keys.
+    private Insertion? _lastPlaced;
+
+    private bool FocusReportedBetween(long fromNs, long toNs) => _timeline.Any(entry => entry.ArrivalNs >= fromNs && entry.ArrivalNs <= toNs);
+
+    private static bool SameField(ElementPayload a, ElementPayload b) =>
+        a.Role == b.Role && a.Bounds == b.Bounds && a.Name == b.Name && a.Label == b.Label && a.Pid == b.Pid;
 
     /// <summary>
     /// A sensitive field that may have had the focus when <paramref name="key"/> was processed and
