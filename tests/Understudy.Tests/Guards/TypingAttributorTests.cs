@@ -36,13 +36,19 @@ public sealed class TypingAttributorTests
 
         public long? NextDueNs => _attributor.NextDueNs;
 
-        /// <summary>A key captured at <paramref name="capturedMs"/> is handed over (now); returns its number.</summary>
+        /// <summary>
+        /// A key captured at <paramref name="capturedMs"/> is handed over (now), and with it everything
+        /// the recorder captured up to then, as the source tells the attributor; returns its number.
+        /// </summary>
         public long Key(long capturedMs, string text)
         {
             var seq = _seq++;
             _attributor.Key(seq, capturedMs * Ms, text, Facts);
+            _attributor.Delivered(capturedMs * Ms, Facts);
             return seq;
         }
+
+        public void Delivered(long throughMs) => _attributor.Delivered(throughMs * Ms, Facts);
 
         public void Focus(long arrivedMs, ElementPayload field) => _attributor.Focused(arrivedMs * Ms, field, Facts);
 
@@ -232,6 +238,8 @@ public sealed class TypingAttributorTests
         var k = t.Key(300, "k");
         t.Insert(301, Login, "ohn");
         t.Insert(305, Login, "k");
+        // Until the recorder has handed over what came after it, the completion may still be typing to come.
+        t.Delivered(400);
         t.AssertOrdinary(j, Login);
         t.AssertOrdinary(o, Login);
         t.AssertOrdinary(k, Login);
@@ -247,6 +255,23 @@ public sealed class TypingAttributorTests
         long[] keys = [t.Key(100, "m"), t.Key(150, "e"), t.Key(200, "m"), t.Key(250, "o")];
         t.Insert(900, Memo, "memo");
         Assert.All(keys, key => t.AssertOrdinary(key, Memo));
+    }
+
+    [Fact]
+    public void A_burst_reported_as_one_insertion_before_its_last_key_arrives_waits_for_that_key()
+    {
+        var t = new Timeline();
+        t.Focus(0, Memo);
+        t.Insert(55, Memo, "l");
+        var l = t.Key(50, "l");
+        // "m" at 100 and "e" at 150 handled together at 155; the insertion arrives before e is
+        // through the recorder's ordering window.
+        var m = t.Key(100, "m");
+        t.Insert(160, Memo, "me");
+        var e = t.Key(150, "e");
+        t.AssertOrdinary(l, Memo);
+        t.AssertOrdinary(m, Memo);
+        t.AssertOrdinary(e, Memo);
     }
 
     [Theory]
@@ -348,22 +373,25 @@ public sealed class TypingAttributorTests
     }
 
     // Counterexamples the model-based properties found (TypingAttributionProperties), each cut down
-    // to a timeline by hand. They fail against the attributor as it is: each ends with a key typed
-    // into the password field reported as ordinary (or, for the last one, typing lost for nothing).
+    // to a timeline by hand. Each asserts only what the property does, so that it passes once the
+    // attributor is fixed whatever way the fix takes; the comments say how it fails today (a key
+    // typed into the password field reported as ordinary, or, for the last one, typing lost for nothing).
     private const string Counterexample = "Counterexample";
 
     [Fact(Skip = "open counterexample of the typing attributor (issue 14 left open): see the closing note")]
     [Trait(Counterexample, "safety")]
-    public void Counterexample_a_burst_reported_as_one_insertion_before_its_last_key_arrives_shifts_the_bullets_and_a_password_key_becomes_ordinary()
+    public void Counterexample_a_burst_reported_as_one_insertion_before_the_first_key_of_the_session_arrives_shifts_the_bullets_and_a_password_key_becomes_ordinary()
     {
         var t = new Timeline();
         t.Focus(0, Login);
-        // The application was busy: "a" (captured at 100) and "b" (at 170) are handled together at
-        // 175 and reported as one insertion, which arrives before b is through the recorder's
-        // ordering window. The insertion cannot be matched yet and is thrown away: a and b wait.
-        var a = t.Key(100, "a");
+        // The session's first keys: "a" (captured at 100) and "b" (at 170) are handled together at
+        // 175 and reported as one insertion before the recorder hands a over. The attributor has
+        // not been told yet how far the recorder's input has come (long.MinValue: minus the
+        // tolerance it wraps around to "everything has come"), so the insertion is judged final,
+        // does not match a alone and is thrown away: a and b wait.
         t.Insert(176, Login, "ab");
-        var b = t.Key(170, "b");
+        t.Key(100, "a");
+        t.Key(170, "b");
         // Tab at 230; "x" typed into the password field at 280: its bullet goes to a, the oldest waiting key.
         t.Focus(232, Password);
         t.Insert(282, Password, Bullet);
@@ -373,12 +401,9 @@ public sealed class TypingAttributorTests
         // password entry, so the focus moves in between raise no doubt.
         t.Focus(332, Memo);
         t.Insert(382, Memo, "x");
-        var memoX = t.Key(380, "x");
+        t.Key(380, "x");
         t.Poll(8_000);
 
-        Assert.Equal(FieldFactKind.KeySensitive, t.Of(a).Kind);
-        Assert.Equal(FieldFactKind.KeyUnknown, t.Of(b).Kind);
-        Assert.Equal(FieldFactKind.KeyUnknown, t.Of(memoX).Kind);
         t.AssertNotOrdinary(x);
     }
 
@@ -390,7 +415,7 @@ public sealed class TypingAttributorTests
         var t = new Timeline();
         t.Focus(0, next);
         // "j" typed with the focus on a button: no insertion, j waits.
-        var j = t.Key(100, "j");
+        t.Key(100, "j");
         // A click into the password field at 200; "x" typed there at 300: its bullet goes to j.
         t.Focus(205, Password);
         t.Insert(305, Password, Bullet);
@@ -401,7 +426,6 @@ public sealed class TypingAttributorTests
         t.Key(500, "x");
         t.Poll(8_000);
 
-        Assert.Equal(FieldFactKind.KeySensitive, t.Of(j).Kind);
         t.AssertNotOrdinary(x);
     }
 
@@ -411,7 +435,7 @@ public sealed class TypingAttributorTests
     {
         var t = new Timeline();
         t.Focus(0, Login);
-        var x = t.Key(100, "x");
+        t.Key(100, "x");
         // Tab at 200, "x" typed into the password field at 300. The application is slow and reports
         // its insertion into Login twice; the second copy arrives after the password key was
         // captured and before the focus report for the password field. (An insertion of the
@@ -423,7 +447,6 @@ public sealed class TypingAttributorTests
         t.Insert(1_300, Password, Bullet);
         t.Poll(8_000);
 
-        t.AssertOrdinary(x, Login);
         t.AssertNotOrdinary(secret);
     }
 
@@ -471,14 +494,14 @@ public sealed class TypingAttributorTests
 
     [Fact(Skip = "open counterexample of the typing attributor (issue 14 left open): see the closing note")]
     [Trait(Counterexample, "liveness")]
-    public void Counterexample_a_burst_reported_as_one_insertion_before_its_last_key_arrives_still_places_its_keys()
+    public void Counterexample_a_burst_reported_as_one_insertion_before_the_first_key_of_the_session_arrives_still_places_its_keys()
     {
         var t = new Timeline();
         t.Focus(0, Memo);
-        // "m" at 100 and "e" at 150 handled together at 155; the insertion arrives before e is
-        // through the recorder's ordering window (at 180).
-        var m = t.Key(100, "m");
+        // The session's first keys, "m" at 100 and "e" at 150, handled together at 155; the
+        // insertion arrives before the recorder hands m over (see the safety counterexample above).
         t.Insert(160, Memo, "me");
+        var m = t.Key(100, "m");
         var e = t.Key(150, "e");
         t.Poll(8_000);
 

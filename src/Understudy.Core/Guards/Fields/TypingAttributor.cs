@@ -194,7 +194,8 @@ public sealed class TypingAttributor
 
     /// <summary>Whether every key that could have caused an insertion arriving at <paramref name="arrivalNs"/> is known.</summary>
     private bool AllKeysKnownFor(long arrivalNs) =>
-        _deliveredThroughNs - _toleranceNs > arrivalNs || (_keys.Count > 0 && _keys[^1].MonoNs - _toleranceNs > arrivalNs);
+        (_deliveredThroughNs != long.MinValue && _deliveredThroughNs - _toleranceNs > arrivalNs)
+        || (_keys.Count > 0 && _keys[^1].MonoNs - _toleranceNs > arrivalNs);
 
     private void Match(List<FieldFact> output)
     {
