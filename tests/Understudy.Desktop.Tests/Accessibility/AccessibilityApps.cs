@@ -25,7 +25,7 @@ internal static partial class AccessibilityApps
         var app = desktop.StartApp("chromium",
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--force-renderer-accessibility", "--no-default-browser-check",
-            "--password-store=basic", $"--user-data-dir={profile}", "--window-position=720,0", "--window-size=560,760",
+            "--password-store=basic", "--test-type", $"--user-data-dir={profile}", "--window-position=720,0", "--window-size=560,760",
             $"--app={page}");
         desktop.WaitForWindow("[Cc]hromium", TimeSpan.FromSeconds(60));
         return (app, profile);

@@ -86,6 +86,10 @@ public sealed class NavigationMatrixTests(DesktopFixture fixture) : SafeguardTes
         {
             var page = ChromiumPage(Desktop.WaitForWindow("[Cc]hromium", TimeSpan.FromSeconds(60)));
             var events = RecordScenario("Chromium", loaded, () => Navigate(navigation, delay, password, page(270, 40), page(270, 160)));
+            // The scenario's first click must have reached the field it aimed at, or every field after it is off by one.
+            var aimed = navigation == Navigation.ClickThenTab ? "User" : "Memo";
+            var clicked = events.Events.Select(e => e.Payload).OfType<ElementPayload>().FirstOrDefault(e => e.Trigger == ElementTriggers.Pointer);
+            Assert.True(clicked?.Label == aimed || clicked?.Name == aimed, $"the first click hit {clicked?.Role} '{clicked?.Label ?? clicked?.Name}', not {aimed}");
             AssertScenario(events.Events, events.ExportFile, events.FramesDir, password, "User", "Memo", mustKeep);
         }
         finally

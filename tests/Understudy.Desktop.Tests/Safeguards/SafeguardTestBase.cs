@@ -182,20 +182,25 @@ public abstract class SafeguardTestBase(DesktopFixture fixture) : RecordingTestB
         var chrome = AccessibilityApps.ChromeSize().Match(title);
         Assert.True(chrome.Success, $"page title '{title}'");
         var (top, left) = (AccessibilityApps.ParseInt(chrome.Groups[1].Value), AccessibilityApps.ParseInt(chrome.Groups[2].Value));
-        // Let the accessibility tree come up and the window manager place the window before measuring it:
-        // the same geometry twice, half a second apart.
-        Pause(1500);
+        // Let the accessibility tree come up and the window manager place the window before measuring
+        // it: on screen, and the same geometry three times half a second apart (openbox may place a
+        // new window a while after it is mapped).
+        Pause(1000);
         var client = Geometry(window);
-        for (var i = 0; i < 20; i++)
+        var stable = 0;
+        for (var i = 0; i < 40 && stable < 2; i++)
         {
             Pause(500);
             var again = Geometry(window);
-            if (again == client)
-            {
-                break;
-            }
+            stable = again == client && again.X >= 0 && again.Y >= 0 ? stable + 1 : 0;
             client = again;
         }
+        Assert.True(stable >= 2, $"the Chromium window did not settle: last at {client}");
+        // An infobar may have pushed the page down meanwhile: the page announces its new frame size.
+        title = Desktop.RunTool("xdotool", "getwindowname", Num((int)window));
+        chrome = AccessibilityApps.ChromeSize().Match(title);
+        Assert.True(chrome.Success, $"page title '{title}'");
+        (top, left) = (AccessibilityApps.ParseInt(chrome.Groups[1].Value), AccessibilityApps.ParseInt(chrome.Groups[2].Value));
         return (x, y) => (client.X + left + x, client.Y + top + y);
     }
 }
