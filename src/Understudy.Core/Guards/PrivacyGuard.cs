@@ -336,11 +336,10 @@ public sealed class PrivacyGuard
     {
         switch (TypingKeys.Classify(key))
         {
-            case KeyClass.Text:
-            case KeyClass.Modifier or KeyClass.BackSpace when _open is not null:
+            case KeyClass.Text or KeyClass.Modifier or KeyClass.BackSpace:
+                // A shift before the first character (a capital), or a BackSpace, belongs with the
+                // typing it edits: dropped with it if that went into a password field.
                 return AddToPiece(recorded, key, nowNs);
-            case KeyClass.Modifier or KeyClass.BackSpace:
-                return null;
             default:
                 // Tab, Enter, a hotkey: the focus may move; the next typing is a piece of its own.
                 CloseOpen(nowNs);

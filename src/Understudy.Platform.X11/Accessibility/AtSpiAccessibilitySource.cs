@@ -507,7 +507,11 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 else if (type == "object:text-changed:insert")
                 {
                     var inserted = atspiEvent->AnyData.Type == GLib.TypeString ? Marshal.PtrToStringUTF8(GLib.g_value_get_string(&atspiEvent->AnyData)) : null;
-                    _attributor.Inserted(arrivedNs, DescribeField(atspiEvent->Source, refresh: false), inserted, _factBuffer);
+                    _attributor.Inserted(arrivedNs, DescribeField(atspiEvent->Source, refresh: false), inserted, _factBuffer, atspiEvent->Detail1);
+                }
+                else if (type == "object:text-changed:delete")
+                {
+                    _attributor.Deleted(DescribeField(atspiEvent->Source, refresh: false));
                 }
                 if (_interpreter!.Interpret(type, atspiEvent->Source, atspiEvent->Detail1, &atspiEvent->AnyData, arrivedNs) is { } ui)
                 {
@@ -519,9 +523,15 @@ public sealed unsafe class AtSpiAccessibilitySource : IOptionalCaptureSource, IA
                 // The application that sent the event stopped answering: the event is lost. A lost
                 // focus report leaves a hole in the timeline, which may have been a password field.
                 var atspiEvent = (AtSpi.AtspiEvent*)pointer;
-                if (atspiEvent->Detail1 == 1 && Marshal.PtrToStringUTF8(atspiEvent->Type) == "object:state-changed:focused")
+                var lostType = Marshal.PtrToStringUTF8(atspiEvent->Type);
+                if (atspiEvent->Detail1 == 1 && lostType == "object:state-changed:focused")
                 {
                     _attributor.FocusUnreadable(arrivedNs, _factBuffer);
+                }
+                else if (lostType == "object:text-changed:insert")
+                {
+                    // An insertion that cannot be described may have been into a password field.
+                    _attributor.InsertionUnreadable(arrivedNs, _factBuffer);
                 }
             }
             finally

@@ -26,6 +26,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
     [
         "object:state-changed:focused",
         "object:text-changed:insert",
+        "object:text-changed:delete",
         "object:state-changed:checked",
         "object:selection-changed",
         "object:value-changed",
@@ -49,7 +50,7 @@ internal sealed unsafe class UiEventInterpreter(AccessibleReader reader) : IDisp
     {
         _ = anyData;
         _ = arrivedNs;
-        if (type is "object:state-changed:focused" or "object:text-changed:insert")
+        if (type is "object:state-changed:focused" or "object:text-changed:insert" or "object:text-changed:delete")
         {
             return null;
         }

@@ -230,6 +230,24 @@ public sealed class PrivacyGuardTests
     }
 
     [Fact]
+    public void A_shift_pressed_before_a_password_s_first_capital_is_dropped_with_it()
+    {
+        var h = new Harness();
+        h.Post(new KeyPayload(true, "shift_l", null, Modifiers.None, 50));
+        var capital = h.Post(new KeyPayload(true, "q", "Q", Modifiers.Shift, 24));
+        h.Post(new KeyPayload(false, "q", null, Modifiers.Shift, 24));
+        h.Post(new KeyPayload(false, "shift_l", null, Modifiers.Shift, 50));
+        var rest = h.Type("z7");
+        h.Facts.Sensitive([capital, .. rest], Password);
+        h.Key("Tab");
+        h.Wait(TimeSpan.FromMilliseconds(20));
+
+        // Nothing says the password began with a shifted character: only the Tab is left of the keys.
+        Assert.DoesNotContain(h.Stored, e => e.Payload is KeyPayload { Key: "shift_l" or "q" or "z" or "7" });
+        Assert.Single(h.Redactions(RedactionTargets.SensitiveField));
+    }
+
+    [Fact]
     public void A_verdict_on_the_capital_after_a_shift_covers_the_whole_piece()
     {
         var h = new Harness();

@@ -99,6 +99,12 @@ public sealed class TypingAttributionProperties
 
     private static readonly Faults Anything = new(EveryFate, EveryFate, true, true, true, true, 5_000);
 
+    // Every fault the source can see happening: a report repeated, a report it cannot read. (D-Bus
+    // delivers every signal, in order, to a connected listener; see SilentLosses for the rest.)
+    private static readonly Fate[] SeenFates = [Fate.Duplicated, Fate.Unreadable];
+
+    private static readonly Faults EverySeenFault = new(SeenFates, SeenFates, true, true, true, true, 5_000);
+
     private static readonly Faults Orderly = new([], [], false, false, false, true, (int)(MaxBindMs / 2) - 1);
 
     private static readonly Faults OneInsertionPerKey = new([Fate.Duplicated, Fate.Unreadable], [], true, false, true, false, 5_000);
@@ -216,7 +222,7 @@ public sealed class TypingAttributionProperties
     /// <summary>Where a typed key really went, as only the model knows.</summary>
     private readonly record struct KeyTruth(long Seq, long CapturedMs, string Text, int Field, FieldKind Kind);
 
-    private sealed record Outcome(Scenario Scenario, ElementPayload[] Fields, List<KeyTruth> Keys, List<FieldFact> Facts, List<string> Log)
+    private sealed record Outcome(Scenario Scenario, ElementPayload[] Fields, List<KeyTruth> Keys, List<FieldFact> Facts, List<string> Log, List<long> BulletArrivalsMs)
     {
         public string Describe(string problem) => $"{problem}\nscenario: {Scenario}\nattributor saw:\n  {string.Join("\n  ", Log)}";
     }
@@ -227,7 +233,7 @@ public sealed class TypingAttributionProperties
         Insert,
     }
 
-    private sealed record Report(ReportKind Kind, int Field, string Text, long EmittedMs, int DeliveryMs, Fate Fate, int Tie);
+    private sealed record Report(ReportKind Kind, int Field, string Text, long EmittedMs, int DeliveryMs, Fate Fate, int Tie, int Offset = -1);
 
     private static ElementPayload Element(FieldKind kind, int index) => new(
         -1,
@@ -258,6 +264,8 @@ public sealed class TypingAttributionProperties
         // The source's snapshot of the field focused at start, before anything is typed.
         reports.Add(new Report(ReportKind.Focus, app.InitiallyFocused, "", StartMs - 500, 0, app.SnapshotFate, 0));
         var focused = app.InitiallyFocused;
+        // How much text each field holds: AT-SPI says at which offset each insertion went.
+        var lengths = new int[n];
         long captured = StartMs, processed = StartMs, handed = StartMs;
         foreach (var action in scenario.Actions)
         {
@@ -289,12 +297,14 @@ public sealed class TypingAttributionProperties
                         }
                         else
                         {
-                            reports.Add(new Report(ReportKind.Insert, focused, text, processed, action.DeliveryMs, action.InsertFate, action.Tie));
+                            reports.Add(new Report(ReportKind.Insert, focused, text, processed, action.DeliveryMs, action.InsertFate, action.Tie, lengths[focused]));
                         }
+                        lengths[focused] += text.Length;
                     }
                     else if (kind == FieldKind.Sensitive && app.ReportsSensitiveTyping)
                     {
-                        reports.Add(new Report(ReportKind.Insert, focused, Bullet, processed, action.DeliveryMs, action.InsertFate, action.Tie));
+                        reports.Add(new Report(ReportKind.Insert, focused, Bullet, processed, action.DeliveryMs, action.InsertFate, action.Tie, lengths[focused]));
+                        lengths[focused] += Bullet.Length;
                     }
                     break;
                 case ActionKind.Tab:
@@ -332,6 +342,11 @@ public sealed class TypingAttributionProperties
         var endMs = Math.Max(Math.Max(previousArrival, handed), polls.Count > 0 ? polls[^1] : 0);
 
         var attributor = new TypingAttributor(SensitiveFieldRules.Default, Attribution);
+        if (app.ReportsSensitiveTyping)
+        {
+            // As the source does for GTK and Chromium: toolkits known to report typing into password fields.
+            attributor.ReportsHiddenTyping(Pid);
+        }
         var facts = new List<FieldFact>();
         var log = new List<string>();
         var given = new List<FieldFact>();
@@ -352,9 +367,12 @@ public sealed class TypingAttributionProperties
                 switch (report.Kind, report.Fate)
                 {
                     case (_, Fate.Lost):
-                    case (ReportKind.Insert, Fate.Unreadable):
-                        // An insertion the source cannot describe is dropped: nothing to hand on.
                         log.Add($"{atMs,6} (lost {report.Kind} field {report.Field} '{report.Text}')");
+                        break;
+                    case (ReportKind.Insert, Fate.Unreadable):
+                        // The source saw the insertion but could not describe its field.
+                        attributor.InsertionUnreadable(atMs * Ms, given);
+                        Record(atMs, $"insertion unreadable (was field {report.Field} '{report.Text}')");
                         break;
                     case (ReportKind.Focus, Fate.Unreadable):
                         attributor.FocusUnreadable(atMs * Ms, given);
@@ -365,7 +383,7 @@ public sealed class TypingAttributionProperties
                         Record(atMs, $"focus field {report.Field}");
                         break;
                     default:
-                        attributor.Inserted(atMs * Ms, field, report.Text, given);
+                        attributor.Inserted(atMs * Ms, field, report.Text, given, report.Offset);
                         Record(atMs, $"insert field {report.Field} '{report.Text}'");
                         break;
                 }
@@ -429,7 +447,8 @@ public sealed class TypingAttributionProperties
         Delivered(lastPoll);
         attributor.Poll(lastPoll * Ms, given);
         Record(lastPoll, "poll");
-        return new Outcome(scenario, fields, [.. keys.Select(key => key.Truth)], facts, log);
+        var bullets = arrivals.Where(a => a.Report is { Kind: ReportKind.Insert, Text: Bullet } && a.Report.Fate != Fate.Lost).Select(a => a.AtMs).ToList();
+        return new Outcome(scenario, fields, [.. keys.Select(key => key.Truth)], facts, log, bullets);
     }
 
     private static string? EveryKeyJudgedOnce(Outcome outcome)
@@ -472,6 +491,13 @@ public sealed class TypingAttributionProperties
         foreach (var key in outcome.Keys.Where(k => k.Kind == FieldKind.Ordinary))
         {
             var fact = outcome.Facts.First(f => f.Seq == key.Seq && f.Kind != FieldFactKind.SensitiveFieldFocused);
+            // The price of safety (docs/safeguards.md): a key typed while a password's bullets were
+            // still on their way may be the one a bullet stood for, and is dropped with them.
+            var typedWhileBulletsInFlight = outcome.BulletArrivalsMs.Any(arrival => arrival >= key.CapturedMs - 50);
+            if (fact.Kind == FieldFactKind.KeySensitive && typedWhileBulletsInFlight)
+            {
+                continue;
+            }
             if (fact.Kind != FieldFactKind.KeyOrdinary || fact.Field != outcome.Fields[key.Field])
             {
                 return $"key #{key.Seq} went into ordinary field {key.Field} and was reported {fact.Kind} ({fact.Field?.Label})";
@@ -482,11 +508,25 @@ public sealed class TypingAttributionProperties
 
     /// <summary>
     /// Safety: a key the person typed into a sensitive field is never reported as ordinary, however
-    /// the application lags, bursts, loses or repeats its reports, and whatever it reports.
-    /// Fails against the attributor as it is: see the counterexamples in <see cref="TypingAttributorTests"/>.
+    /// the application lags, bursts or repeats its reports, whatever it reports, and whichever of its
+    /// reports the source cannot read.
     /// </summary>
-    [Property(Skip = "finds open counterexamples of the typing attributor (issue 14 left open)", MaxTest = 1_000)]
+    [Property(MaxTest = 1_000)]
     public Property No_key_typed_into_a_sensitive_field_is_ever_reported_ordinary() =>
+        Prop.ForAll(ScenarioArbitrary(EverySeenFault), scenario =>
+        {
+            var outcome = Simulate(scenario);
+            return Holds(outcome, EveryKeyJudgedOnce(outcome) ?? KeyTypedIntoASensitiveFieldReportedOrdinary(outcome));
+        });
+
+    /// <summary>
+    /// The same with reports that vanish without the source seeing anything (a bus that drops
+    /// signals). Two such losses together (a password key's bullet and the focus report that moved
+    /// away from the field) still let a key be placed by the next field's identical character: an
+    /// open residual risk, named in docs/safeguards.md.
+    /// </summary>
+    [Property(MaxTest = 1_000, Skip = "open residual risk: reports lost without trace (docs/safeguards.md, Limits)")]
+    public Property No_key_typed_into_a_sensitive_field_is_reported_ordinary_even_when_reports_vanish() =>
         Prop.ForAll(ScenarioArbitrary(Anything), scenario =>
         {
             var outcome = Simulate(scenario);
@@ -515,7 +555,7 @@ public sealed class TypingAttributionProperties
     /// application reports the session's first keys as one insertion before the first of them is
     /// handed over (see the liveness counterexample).
     /// </summary>
-    [Property(Skip = "finds open counterexamples of the typing attributor (issue 14 left open)", MaxTest = 1_000)]
+    [Property(MaxTest = 1_000)]
     public Property Every_key_typed_into_an_ordinary_field_of_an_orderly_application_is_placed_there() =>
         Prop.ForAll(ScenarioArbitrary(Orderly), scenario =>
         {

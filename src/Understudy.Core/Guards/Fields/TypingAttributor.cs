@@ -66,7 +66,7 @@ public sealed class TypingAttributor
     }
 
     /// <summary>Keys waiting for the application to show where they went.</summary>
-    public int WaitingKeys => _keys.Count;
+    public int WaitingKeys => _keys.Count(key => !key.GivenUp);
 
     /// <summary>Matched keys, by outcome (for diagnostics and the benchmarks).</summary>
     public long KeysOrdinary { get; private set; }
@@ -113,9 +113,26 @@ public sealed class TypingAttributor
     /// An application reported <paramref name="text"/> inserted into <paramref name="field"/> (for a
     /// sensitive field, whatever it reports instead of the text).
     /// </summary>
-    public void Inserted(long arrivalNs, ElementPayload field, string? text, List<FieldFact> output)
+    public void Inserted(long arrivalNs, ElementPayload field, string? text, List<FieldFact> output, int offset = -1)
     {
         ArgumentNullException.ThrowIfNull(field);
+        var at = new FieldKey(field.Pid, field.Role, field.Bounds, field.Label, field.Name);
+        var length = Math.Max(1, text?.Length ?? 1);
+        if (offset >= 0)
+        {
+            // The same insertion at the same place twice, with no deletion between: a report repeated
+            // (a busy application, a replayed signal), not a second key. Counted twice it would shift
+            // every key after it onto the next one's insertion.
+            if (_lastInsertion.TryGetValue(at, out var last) && last.Offset == offset && last.Length == length && last.Text == text)
+            {
+                return;
+            }
+            if (_lastInsertion.Count >= 256)
+            {
+                _lastInsertion.Clear();
+            }
+            _lastInsertion[at] = (offset, length, text);
+        }
         if (_inserts.Count >= _options.MaxBufferedInserts)
         {
             // Nobody claims them: the oldest cannot be for any key still to come in time.
@@ -128,9 +145,41 @@ public sealed class TypingAttributor
         }
         // Of an insertion into a sensitive field only its length is kept: how many keys it stands for
         // (Chromium reports two keys typed close together as one insertion of two bullets).
-        _inserts.Add(new Insertion(arrivalNs, field, sensitive ? null : text, sensitive, Math.Max(1, text?.Length ?? 1)));
+        _inserts.Add(new Insertion(arrivalNs, field, sensitive ? null : text, sensitive, length));
+        if (sensitive)
+        {
+            _sensitiveInsertions.Add((arrivalNs, field));
+        }
         Match(output);
     }
+
+    /// <summary>
+    /// A text insertion arrived that could not be read (its application stopped answering): it may
+    /// have been a bullet, so every key captured before it that an insertion after it places is
+    /// treated as sensitive, and the oldest waiting key is what it most likely stood for.
+    /// </summary>
+    public void InsertionUnreadable(long arrivalNs, List<FieldFact> output)
+    {
+        _inserts.Add(new Insertion(arrivalNs, UnreadableField, null, Sensitive: true, Length: 1));
+        _sensitiveInsertions.Add((arrivalNs, UnreadableField));
+        Match(output);
+    }
+
+    /// <summary>An application reported text deleted from <paramref name="field"/>: the same insertion there again is a new one.</summary>
+    public void Deleted(ElementPayload field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        _lastInsertion.Remove(new FieldKey(field.Pid, field.Role, field.Bounds, field.Label, field.Name));
+    }
+
+    private readonly record struct FieldKey(int? Pid, string Role, Rect? Bounds, string? Label, string? Name);
+
+    // The last insertion each field reported (offset, length, text), to tell a repeated report from a new key.
+    private readonly Dictionary<FieldKey, (int Offset, int Length, string? Text)> _lastInsertion = [];
+
+    // When insertions into sensitive fields arrived: a key captured before one of them and placed by an
+    // insertion arriving after it may be the key that bullet stood for, whichever key it was matched to.
+    private readonly List<(long ArrivalNs, ElementPayload Field)> _sensitiveInsertions = [];
 
     /// <summary>
     /// The application <paramref name="pid"/> is written with a toolkit known to report every key
@@ -148,6 +197,7 @@ public sealed class TypingAttributor
         }
         _keys.Clear();
         _inserts.Clear();
+        _sensitiveInsertions.Clear();
     }
 
     /// <summary>Gives up on keys waiting longer than the bound and forgets what can no longer matter.</summary>
@@ -155,13 +205,22 @@ public sealed class TypingAttributor
     {
         ArgumentNullException.ThrowIfNull(output);
         Match(output);
-        var expired = 0;
-        while (expired < _keys.Count && nowNs - _keys[expired].MonoNs > _maxBindNs)
+        // A key given up on stays in line as a stand-in, without a fact of its own: should its
+        // insertion come after all (an application that hung), it claims that one, not a later key's.
+        for (var i = 0; i < _keys.Count && nowNs - _keys[i].MonoNs > _maxBindNs; i++)
         {
-            Emit(FieldFactKind.KeyUnknown, _keys[expired], null, output);
-            expired++;
+            if (!_keys[i].GivenUp)
+            {
+                Emit(FieldFactKind.KeyUnknown, _keys[i], null, output);
+                _keys[i] = _keys[i] with { GivenUp = true };
+            }
         }
-        _keys.RemoveRange(0, expired);
+        var forgotten = 0;
+        while (forgotten < _keys.Count && _keys[forgotten].GivenUp && nowNs - _keys[forgotten].MonoNs > 3 * _maxBindNs)
+        {
+            forgotten++;
+        }
+        _keys.RemoveRange(0, forgotten);
         var stale = 0;
         while (stale < _inserts.Count && nowNs - _inserts[stale].ArrivalNs > _maxBindNs)
         {
@@ -173,7 +232,7 @@ public sealed class TypingAttributor
     }
 
     /// <summary>When <see cref="Poll"/> next has something to give up on, or null.</summary>
-    public long? NextDueNs => _keys.Count == 0 ? null : _keys[0].MonoNs + _maxBindNs + 1;
+    public long? NextDueNs => _keys.FirstOrDefault(key => !key.GivenUp) is { } first ? first.MonoNs + _maxBindNs + 1 : null;
 
     private bool IsSensitive(ElementPayload field) => _rules.IsSensitive(field) && SensitiveFieldRules.IsEditable(field);
 
@@ -266,7 +325,7 @@ public sealed class TypingAttributor
                     var between = _lastPlaced is { } last && SameField(last.Field, insert.Field) && !FocusReportedBetween(last.ArrivalNs, insert.ArrivalNs);
                     for (var skipped = 0; skipped < i; skipped++)
                     {
-                        if (between && SensitiveCandidate(_keys[skipped], insert) is null)
+                        if (between && Judge(_keys[skipped], insert).Kind == FieldFactKind.KeyOrdinary)
                         {
                             Emit(FieldFactKind.KeyOrdinary, _keys[skipped], insert.Field, output);
                         }
@@ -336,15 +395,8 @@ public sealed class TypingAttributor
         for (var i = 0; i < count; i++)
         {
             var key = _keys[index + i];
-            var doubt = SensitiveCandidate(key, insert);
-            if (doubt is null)
-            {
-                Emit(FieldFactKind.KeyOrdinary, key, insert.Field, output);
-            }
-            else
-            {
-                Emit(FieldFactKind.KeySensitive, key, doubt, output);
-            }
+            var (kind, field) = Judge(key, insert);
+            Emit(kind, key, field, output);
         }
         _keys.RemoveRange(index, count);
         _lastPlaced = insert;
@@ -353,10 +405,64 @@ public sealed class TypingAttributor
     // The last ordinary insertion that placed keys.
     private Insertion? _lastPlaced;
 
+    private bool FieldReportedFocused(PendingKey key, Insertion insert)
+    {
+        var from = key.MonoNs - _toleranceNs;
+        FocusEntry? current = null;
+        foreach (var entry in _timeline)
+        {
+            if (entry.ArrivalNs < from)
+            {
+                current = entry;
+            }
+            else if (entry.ArrivalNs <= insert.ArrivalNs && SameField(entry.Field, insert.Field))
+            {
+                return true;
+            }
+        }
+        return current is null || SameField(current.Field, insert.Field);
+    }
+
     private bool FocusReportedBetween(long fromNs, long toNs) => _timeline.Any(entry => entry.ArrivalNs >= fromNs && entry.ArrivalNs <= toNs);
 
     private static bool SameField(ElementPayload a, ElementPayload b) =>
         a.Role == b.Role && a.Bounds == b.Bounds && a.Name == b.Name && a.Label == b.Label && a.Pid == b.Pid;
+
+    /// <summary>
+    /// What a key the text of <paramref name="insert"/> matched is. Ordinary only if nothing says it
+    /// may have gone elsewhere: no bullet arrived between its capture and that insertion (the bullet
+    /// may have been this key's, matched to another), no sensitive field that keeps quiet about typing
+    /// may have had the focus, and, in an application not known to report typing into its sensitive
+    /// fields, the focus did not move between its capture and the insertion to the very field that
+    /// reported it at all (the key may have gone into a field focused in between whose report was lost).
+    /// </summary>
+    private (FieldFactKind Kind, ElementPayload? Field) Judge(PendingKey key, Insertion insert)
+    {
+        var from = key.MonoNs - _toleranceNs;
+        foreach (var (arrivalNs, field) in _sensitiveInsertions)
+        {
+            if (arrivalNs >= from && arrivalNs <= insert.ArrivalNs)
+            {
+                return (FieldFactKind.KeySensitive, field);
+            }
+        }
+        if (SensitiveCandidate(key, insert) is { } doubt)
+        {
+            return (FieldFactKind.KeySensitive, doubt);
+        }
+        // An insertion into a field the timeline never shows focused, when it shows another: a focus
+        // report was lost, and the key may have gone into the field it named.
+        if (!FieldReportedFocused(key, insert))
+        {
+            return (FieldFactKind.KeyUnknown, null);
+        }
+        // Even a report that the field itself took the focus again says the focus was elsewhere in between.
+        if (!ReportsHiddenTyping(insert.Field) && FocusReportedBetween(from, insert.ArrivalNs))
+        {
+            return (FieldFactKind.KeyUnknown, null);
+        }
+        return (FieldFactKind.KeyOrdinary, insert.Field);
+    }
 
     /// <summary>
     /// A sensitive field that may have had the focus when <paramref name="key"/> was processed and
@@ -367,23 +473,29 @@ public sealed class TypingAttributor
     {
         var from = key.MonoNs - _toleranceNs;
         FocusEntry? current = null;
+        var window = new List<FocusEntry>();
         foreach (var entry in _timeline)
         {
             if (entry.ArrivalNs < from)
             {
                 current = entry;
-                continue;
             }
-            if (entry.ArrivalNs > insert.ArrivalNs)
+            else if (entry.ArrivalNs <= insert.ArrivalNs)
             {
-                break;
+                window.Add(entry);
             }
+        }
+        // A field whose typing shows as bullets needs no suspicion: a key that went there showed as a
+        // bullet before this insertion, and the bullet rule in Judge has it. A field that keeps quiet
+        // is suspected whenever it may have had the focus.
+        foreach (var entry in window)
+        {
             if (entry.Sensitive && !ReportsHiddenTyping(entry.Field))
             {
                 return entry.Field;
             }
         }
-        return current is { Sensitive: true } focused && !ReportsHiddenTyping(focused.Field) ? focused.Field : null;
+        return current is { Sensitive: true } focused && !ReportsHiddenTyping(focused.Field) && !SameField(focused.Field, insert.Field) ? focused.Field : null;
     }
 
     private bool ReportsHiddenTyping(ElementPayload field) => field.Pid is { } pid && _reportsHiddenTyping.Contains(pid);
@@ -401,10 +513,16 @@ public sealed class TypingAttributor
             }
         }
         _timeline.RemoveRange(0, keepFrom);
+        _sensitiveInsertions.RemoveAll(bullet => bullet.ArrivalNs < horizon);
     }
 
     private void Emit(FieldFactKind kind, PendingKey key, ElementPayload? field, List<FieldFact> output)
     {
+        if (key.GivenUp)
+        {
+            // Its fact (unknown) was given when it was given up on.
+            return;
+        }
         switch (kind)
         {
             case FieldFactKind.KeyOrdinary:
@@ -420,7 +538,7 @@ public sealed class TypingAttributor
         output.Add(new FieldFact(kind, key.Seq, field));
     }
 
-    private sealed record PendingKey(long Seq, long MonoNs, string Text);
+    private sealed record PendingKey(long Seq, long MonoNs, string Text, bool GivenUp = false);
 
     private sealed record Insertion(long ArrivalNs, ElementPayload Field, string? Text, bool Sensitive, int Length);
 
