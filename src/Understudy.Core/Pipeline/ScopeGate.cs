@@ -50,6 +50,7 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
         var changedAt = pause is { ChangedAtNs: var at } && at != long.MinValue ? Math.Min(at, monoNs) : monoNs;
         if (paused && _pauseStartNs == long.MinValue)
         {
+            FlushPauseGap(output);
             _pauseStartNs = changedAt;
             _pauseDropped = 0;
         }
@@ -62,13 +63,37 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
             }
             _pastPauses.Enqueue((_pauseStartNs, end));
             _pastPausesEndNs = Math.Max(_pastPausesEndNs, end);
-            output.Add(new CapturedEvent(monoNs, wall, new GapPayload(GapReasons.Paused, Math.Max(0, monoNs - _pauseStartNs), _pauseDropped)));
+            // The gap is written once the input captured inside the pause has come through: on a busy
+            // machine the X server hands it over late, and the gap must count it.
+            _pendingPauseGap = (new CapturedEvent(monoNs, wall, new GapPayload(GapReasons.Paused, Math.Max(0, monoNs - _pauseStartNs), 0)), end);
             _pauseStartNs = long.MinValue;
+        }
+        if (_pendingPauseGap is { } pending && monoNs - pending.EndNs > PendingGapLimitNs)
+        {
+            FlushPauseGap(output);
+        }
+    }
+
+    // A closed pause's gap, written when the first event captured after the pause ends comes (or at the latest after this).
+    private (CapturedEvent Gap, long EndNs)? _pendingPauseGap;
+    private static readonly long PendingGapLimitNs = (long)TimeSpan.FromSeconds(2).TotalNanoseconds;
+
+    private void FlushPauseGap(List<CapturedEvent> output)
+    {
+        if (_pendingPauseGap is { } pending)
+        {
+            var gap = (GapPayload)pending.Gap.Payload;
+            output.Add(pending.Gap with { Payload = gap with { Dropped = _pauseDropped } });
+            _pendingPauseGap = null;
         }
     }
 
     public void Process(in CapturedEvent captured, List<CapturedEvent> output)
     {
+        if (_pendingPauseGap is { } pending && captured.MonoNs >= pending.EndNs && !InPastPause(captured.MonoNs))
+        {
+            FlushPauseGap(output);
+        }
         if (((_pauseStartNs != long.MinValue && captured.MonoNs >= _pauseStartNs) || InPastPause(captured.MonoNs)) && !IsRelease(captured.Payload))
         {
             // Paused: nothing at all is kept, not even which window is in front; focus still
@@ -163,6 +188,7 @@ public sealed class ScopeGate(IScopeRules scope, PauseSwitch? pause = null)
     /// <summary>Closes a gap still open at the end of the session.</summary>
     public void Finish(long endMonoNs, DateTimeOffset endWall, List<CapturedEvent> output)
     {
+        FlushPauseGap(output);
         if (_pauseStartNs != long.MinValue)
         {
             output.Add(new CapturedEvent(endMonoNs, endWall, new GapPayload(GapReasons.Paused, Math.Max(0, endMonoNs - _pauseStartNs), _pauseDropped)));

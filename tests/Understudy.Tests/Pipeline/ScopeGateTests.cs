@@ -72,6 +72,10 @@ public sealed class ScopeGateTests
         var gap = Assert.Single(output.Select(e => e.Payload).OfType<GapPayload>());
         Assert.Equal(GapReasons.Paused, gap.Reason);
         Assert.True(gap.DurationNs >= 100_000_000);
+        // The gap counts what was typed in the pause, the keys delivered late among them (s, d down, d up).
+        Assert.Equal(3, gap.Dropped);
+        // It is written before the first event captured after the pause.
+        Assert.True(output.FindIndex(e => e.Payload is GapPayload) < output.FindIndex(e => e.Payload is KeyPayload { Text: "f" }));
     }
 
     [Fact]
