@@ -53,7 +53,7 @@ internal sealed class RecorderHarness : IDisposable
             Input.MeasureCallbackCost(callbackCostSamples);
         }
         _window = _backend.CreateWindowSource();
-        var recorder = new Recorder([_window, Input], new ScopeGate(AppScope.AllowAll), Writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([_window, Input], new ScopeGate(AppScope.AllowAll), Writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
 
         using var started = new ManualResetEventSlim(false);
         recorder.CaptureStarted += started.Set;

@@ -90,7 +90,7 @@ internal static class RecordingRun
             sources.Add(frames);
         }
         // Without accessibility nothing can say which field typing went into: it is all dropped as field-unknown.
-        var guard = new PrivacyGuard(safeguards.Redactor, safeguards.SensitiveFields, safeguards.Guard, accessibility as IFieldFacts ?? SilentFieldFacts.Instance, sensitiveRegions);
+        var guard = new PrivacyGuard(safeguards.Redactor, safeguards.SensitiveFields, safeguards.Guard, accessibility as IFieldFacts ?? NoFieldFacts.Unavailable, sensitiveRegions);
         recorder = new Recorder(sources, new ScopeGate(scope, pause), new SessionEventWriter(writer), options with { Pause = pause }, SystemClock.Instance, guard);
         recorder.CaptureStarted += () =>
         {

@@ -41,7 +41,7 @@ public sealed class InputFaultTests(DesktopFixture fixture) : RecordingTestBase(
         // A ring of two slots cannot absorb a burst: the callback must drop, count, and carry on.
         using var input = (XRecordInputSource)backend.CreateInputSource(new InputSourceOptions { RingCapacity = 2 });
         var writer = new ListWriter();
-        var recorder = new Recorder([input], new ScopeGate(AppScope.AllowAll), writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([input], new ScopeGate(AppScope.AllowAll), writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
         using var started = new ManualResetEventSlim();
         recorder.CaptureStarted += started.Set;
         using var stop = new CancellationTokenSource();
@@ -86,7 +86,7 @@ public sealed class InputFaultTests(DesktopFixture fixture) : RecordingTestBase(
         using var backend = X11DesktopBackend.Open(Desktop.Display);
         using var input = backend.CreateInputSource(new InputSourceOptions());
         var writer = new ListWriter();
-        var recorder = new Recorder([input], new ScopeGate(AppScope.AllowAll), writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([input], new ScopeGate(AppScope.AllowAll), writer, new RecorderOptions(), SystemClock.Instance, new PrivacyGuard(TextRedactionEngine.Shared, SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
         using var started = new ManualResetEventSlim();
         recorder.CaptureStarted += started.Set;
         using var stop = new CancellationTokenSource();

@@ -370,7 +370,7 @@ public sealed class PrivacyGuardTests
     [Fact]
     public void Without_field_facts_typing_is_judged_by_its_text_alone_and_released_without_waiting()
     {
-        var h = new Harness(facts: NoFieldFacts.Instance);
+        var h = new Harness(facts: NoFieldFacts.Imported);
         h.Type("imported lunch");
         h.Key("Tab");
         Assert.Equal("imported lunch", h.TypedText());
@@ -386,7 +386,7 @@ public sealed class PrivacyGuardTests
     [Fact]
     public void A_source_that_can_report_nothing_has_all_typing_dropped_as_field_unknown()
     {
-        var h = new Harness(facts: SilentFieldFacts.Instance);
+        var h = new Harness(facts: NoFieldFacts.Unavailable);
         h.Type("no accessibility");
         h.Key("Tab");
         h.Wait(TimeSpan.FromSeconds(9));

@@ -57,7 +57,7 @@ public sealed class RecorderTests
     {
         var (input, window) = Sources();
         var writer = new MemoryEventWriter();
-        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions with { Task = "file an expense" }, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions with { Task = "file an expense" }, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
 
         var outcome = RunUntilDelivered(recorder, input, window);
 
@@ -82,7 +82,7 @@ public sealed class RecorderTests
     {
         var (input, window) = Sources();
         var writer = new MemoryEventWriter();
-        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
         using var stop = new CancellationTokenSource();
         recorder.CaptureStarted += () =>
         {
@@ -129,7 +129,7 @@ public sealed class RecorderTests
     {
         var (input, window) = Sources(new CaptureFault("x11-input", "connection lost", DisplayLost: true));
         var writer = new MemoryEventWriter();
-        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
 
         var outcome = recorder.Run(CancellationToken.None);
 
@@ -143,7 +143,7 @@ public sealed class RecorderTests
     {
         var (input, window) = Sources();
         var writer = new MemoryEventWriter { FailAfterEvents = 3 };
-        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
 
         var outcome = RunUntilDelivered(recorder, input, window);
 
@@ -163,7 +163,7 @@ public sealed class RecorderTests
             new PointerMovePayload(2, 2)));
         var window = new ScriptedCaptureSource("window", []);
         var writer = new MemoryEventWriter();
-        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([window, input], new ScopeGate(AppScope.AllowAll), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
 
         var outcome = RunUntilDelivered(recorder, input, window);
 
@@ -207,7 +207,7 @@ public sealed class RecorderTests
         var observer = new ElementObserver();
         var writer = new MemoryEventWriter();
         var scope = AppScope.FromAllowList(["Yad"]);
-        var recorder = new Recorder([window, input, observer], new ScopeGate(scope), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Instance));
+        var recorder = new Recorder([window, input, observer], new ScopeGate(scope), writer, FastOptions, SystemClock.Instance, new PrivacyGuard(new FakeTextRedactor(), SensitiveFieldRules.Default, new GuardOptions(), NoFieldFacts.Imported));
 
         RunUntilDelivered(recorder, input, window);
 

@@ -38,37 +38,23 @@ public interface IFieldFacts
     bool TryTake(out FieldFact fact);
 }
 
-/// <summary>Field facts that never come: for imported recordings, whose source tool judged its own fields.</summary>
+/// <summary>
+/// Field facts that never come. <see cref="Imported"/>: recordings whose source tool judged its own
+/// fields, where typing is judged by its text alone. <see cref="Unavailable"/>: live recording without
+/// accessibility, where every piece of typing waits in vain and is dropped as field-unknown.
+/// </summary>
 public sealed class NoFieldFacts : IFieldFacts
 {
-    public static NoFieldFacts Instance { get; } = new();
+    public static NoFieldFacts Imported { get; } = new(reports: false);
 
-    private NoFieldFacts()
+    public static NoFieldFacts Unavailable { get; } = new(reports: true);
+
+    private NoFieldFacts(bool reports)
     {
+        Reports = reports;
     }
 
-    public bool Reports => false;
-
-    public bool TryTake(out FieldFact fact)
-    {
-        fact = default;
-        return false;
-    }
-}
-
-/// <summary>
-/// Field facts from a source that cannot report any (accessibility disabled or unavailable while
-/// recording live): every piece of typing waits in vain and is dropped as field-unknown.
-/// </summary>
-public sealed class SilentFieldFacts : IFieldFacts
-{
-    public static SilentFieldFacts Instance { get; } = new();
-
-    private SilentFieldFacts()
-    {
-    }
-
-    public bool Reports => true;
+    public bool Reports { get; }
 
     public bool TryTake(out FieldFact fact)
     {
