@@ -167,7 +167,13 @@ public sealed class PrivacyGuard
         switch (payload)
         {
             case FocusPayload focus:
-                CloseOpen(nowNs);
+                if (focus.WindowId != _windowId)
+                {
+                    // Another window: the keyboard focus moved. The same window renamed (a page
+                    // retitling itself while an address is typed) must not cut the word in two, or
+                    // each half would pass the recognizers.
+                    CloseOpen(nowNs);
+                }
                 _windowId = focus.WindowId;
                 _windowBounds = focus.Bounds;
                 if (focus.Title is { } title)

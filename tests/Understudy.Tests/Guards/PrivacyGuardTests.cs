@@ -230,6 +230,21 @@ public sealed class PrivacyGuardTests
     }
 
     [Fact]
+    public void A_window_retitling_itself_while_an_email_is_typed_does_not_cut_it_in_two()
+    {
+        var h = new Harness(new FakeTextRedactor());
+        h.Post(new FocusPayload("Chromium", "chromium", "form", 42, new Rect(0, 0, 500, 500), 7));
+        var first = h.Type("mail erin.quill");
+        h.Post(new FocusPayload("Chromium", "chromium", "form chrome=56,0", 42, new Rect(0, 0, 500, 500), 7));
+        var second = h.Type("@example.net");
+        h.Facts.Ordinary([.. first, .. second], Description);
+        h.Key("Tab");
+        h.Wait(TimeSpan.FromMilliseconds(20));
+
+        Assert.Equal("mail <EMAIL_ADDRESS>", h.TypedText());
+    }
+
+    [Fact]
     public void A_shift_pressed_before_a_password_s_first_capital_is_dropped_with_it()
     {
         var h = new Harness();
