@@ -42,8 +42,12 @@ public sealed class LeakTests(DesktopFixture fixture) : SafeguardTestBase(fixtur
                 // Email has the focus when the form opens.
                 Xdotool("type", "--delay", "30", $"mail {Email}");
                 Xdotool("key", "Tab");
+                // People pause when they reach the next field; typed straight on, the first keys after
+                // the password may be dropped with it (docs/safeguards.md, "The price of that safety").
+                Pause(600);
                 Xdotool("type", "--delay", "30", GtkPassword);
                 Xdotool("key", "Tab");
+                Pause(600);
                 Xdotool("type", "--delay", "30", $"card {Card} token {Token}");
                 Pause(1500);
                 // A window of an application the policy does not allow, over part of the form.

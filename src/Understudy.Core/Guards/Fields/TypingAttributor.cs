@@ -7,8 +7,13 @@ public sealed record AttributionOptions
     /// <summary>A key the application has not shown it processed within this long is field-unknown (fail closed).</summary>
     public TimeSpan MaxBind { get; init; } = TimeSpan.FromSeconds(6);
 
-    /// <summary>How far a key's capture stamp may be later than the X server's own time for it (clock mapping).</summary>
-    public TimeSpan StampTolerance { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How far a key's capture stamp may be later than the X server's own time for it: the mapping
+    /// takes the smallest delivery delay seen (a millisecond or two) plus the server's 1 ms
+    /// resolution. Wider costs data: keys typed this soon after a password's last bullet arrived
+    /// are dropped with it.
+    /// </summary>
+    public TimeSpan StampTolerance { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How many later keys an insert that does not match the oldest waiting key may be matched against.</summary>
     public int LookAhead { get; init; } = 8;
