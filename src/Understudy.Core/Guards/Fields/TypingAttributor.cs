@@ -412,20 +412,31 @@ public sealed class TypingAttributor
 
     private bool FieldReportedFocused(PendingKey key, Insertion insert)
     {
+        var (current, window) = FocusAround(key, insert);
+        return current is null || SameField(current.Field, insert.Field) || window.Exists(entry => SameField(entry.Field, insert.Field));
+    }
+
+    /// <summary>
+    /// The focus timeline around a key and the insertion that matched it: the field focused when the
+    /// key was captured (the last report before), and the reports that arrived between the two.
+    /// </summary>
+    private (FocusEntry? Current, List<FocusEntry> Window) FocusAround(PendingKey key, Insertion insert)
+    {
         var from = key.MonoNs - _toleranceNs;
         FocusEntry? current = null;
+        var window = new List<FocusEntry>();
         foreach (var entry in _timeline)
         {
             if (entry.ArrivalNs < from)
             {
                 current = entry;
             }
-            else if (entry.ArrivalNs <= insert.ArrivalNs && SameField(entry.Field, insert.Field))
+            else if (entry.ArrivalNs <= insert.ArrivalNs)
             {
-                return true;
+                window.Add(entry);
             }
         }
-        return current is null || SameField(current.Field, insert.Field);
+        return (current, window);
     }
 
     private bool FocusReportedBetween(long fromNs, long toNs) => _timeline.Any(entry => entry.ArrivalNs >= fromNs && entry.ArrivalNs <= toNs);
@@ -476,20 +487,7 @@ public sealed class TypingAttributor
     /// </summary>
     private ElementPayload? SensitiveCandidate(PendingKey key, Insertion insert)
     {
-        var from = key.MonoNs - _toleranceNs;
-        FocusEntry? current = null;
-        var window = new List<FocusEntry>();
-        foreach (var entry in _timeline)
-        {
-            if (entry.ArrivalNs < from)
-            {
-                current = entry;
-            }
-            else if (entry.ArrivalNs <= insert.ArrivalNs)
-            {
-                window.Add(entry);
-            }
-        }
+        var (current, window) = FocusAround(key, insert);
         // A field whose typing shows as bullets needs no suspicion: a key that went there showed as a
         // bullet before this insertion, and the bullet rule in Judge has it. A field that keeps quiet
         // is suspected whenever it may have had the focus.
